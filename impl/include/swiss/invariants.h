@@ -1,0 +1,126 @@
+// check_invariants(): the whole structure, checked the way Go's table_debug
+// does and further: the directory, local depths and table indices too.
+#pragma once
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+#include "swiss/map.h"
+
+namespace swiss::detail {
+
+[[noreturn]] inline void invariant_failure(const char* fmt, ...) {
+  std::fprintf(stderr, "swiss::Map::check_invariants failed: ");
+  va_list args;
+  va_start(args, fmt);
+  std::vfprintf(stderr, fmt, args);
+  va_end(args);
+  std::fprintf(stderr, "\n");
+  std::abort();
+}
+
+template <class M>
+struct InvariantChecker {
+  using Table = typename M::Table;
+  using Policy = typename M::Policy;
+  using Slot = typename M::Slot;
+
+  static void check(const M& m) {
+    if (m.global_depth_ == 0) {
+      if (m.dir_ != nullptr) invariant_failure("depth 0 but a directory array is held");
+      if (m.single_ == nullptr) {
+        if (m.size_ != 0) invariant_failure("no table but size() = %zu", m.size_);
+        return;
+      }
+    } else if (m.single_ != nullptr) {
+      invariant_failure("depth %u but the single-table pointer is set", m.global_depth_);
+    }
+    check_directory(m);
+    std::size_t used = 0;
+    m.for_each_table([&](Table* t) {
+      check_table(m, t);
+      used += t->used;
+    });
+    if (used != m.size_) invariant_failure("tables hold %zu entries but size() = %zu", used, m.size_);
+  }
+
+  static void check_directory(const M& m) {
+    const std::size_t n = m.dir_size();
+    for (std::size_t i = 0; i < n;) {
+      Table* t = m.table_at(i);
+      if (t == nullptr) invariant_failure("directory entry %zu is null", i);
+      if (t->stale) invariant_failure("directory entry %zu holds a stale table", i);
+      if (t->local_depth > m.global_depth_)
+        invariant_failure("table at %zu has local depth %u > global depth %u", i, t->local_depth, m.global_depth_);
+      const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
+      if (t->index != i) invariant_failure("table at %zu records index %u", i, t->index);
+      if (i % span != 0) invariant_failure("table at %zu spans %zu entries but is not aligned", i, span);
+      for (std::size_t e = i; e < i + span; ++e)
+        if (m.table_at(e) != t) invariant_failure("entry %zu should point to the table at %zu (span %zu)", e, i, span);
+      if (t->small && (m.global_depth_ != 0 || t->capacity != kGroupSlots))
+        invariant_failure("a small table must be the only table, with %zu slots", kGroupSlots);
+      i += span;
+    }
+  }
+
+  static void check_table(const M& m, Table* t) {
+    const std::uint32_t cap = t->capacity;
+    if (cap < kGroupSlots || (cap & (cap - 1)) != 0) invariant_failure("capacity %u is not a power of two >= 8", cap);
+    if (!t->small && cap < 2 * kGroupSlots) invariant_failure("a table (not small) of capacity %u", cap);
+    if (cap > kMaxTableCapacity && !t->oversize)
+      invariant_failure("capacity %u exceeds %zu without a degenerate hash", cap, kMaxTableCapacity);
+    if (t->refs == 0) invariant_failure("a live table with no references");
+    std::uint32_t full = 0, deleted = 0, empty = 0;
+    const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
+    for (std::uint32_t i = 0; i < cap; ++i) {
+      const std::uint8_t c = t->ctrl(i);
+      const Slot* s = t->slot(i);
+      if (is_full(c)) {
+        ++full;
+        const auto& key = Policy::element(s)->first;
+        const std::uint64_t h = m.hash_of(key);
+        if (h2(h) != c) invariant_failure("slot %u: control byte 0x%02x but H2 of its key is 0x%02x", i, c, h2(h));
+        const std::size_t home = m.global_depth_ ? static_cast<std::size_t>(h >> (64 - m.global_depth_)) : 0;
+        if (home < t->index || home >= t->index + span)
+          invariant_failure("slot %u: key belongs to directory entry %zu, table covers [%u, %zu)", i, home, t->index,
+                            t->index + span);
+        if (m.eq_(key, key)) {  // keys not equal to themselves (NaN) are never found
+          const auto loc = m.locate(key, h);
+          if (loc.table != t || loc.slot != i) invariant_failure("slot %u: its key is not found by lookup", i);
+        }
+        continue;
+      }
+      if (c == kCtrlDeleted) {
+        ++deleted;
+      } else if (c == kCtrlEmpty) {
+        ++empty;
+      } else {
+        invariant_failure("slot %u: control byte 0x%02x is neither full, empty nor deleted", i, c);
+      }
+      Policy::unpoison(s);
+      const unsigned char* bytes = reinterpret_cast<const unsigned char*>(s);
+      for (std::size_t b = 0; b < sizeof(Slot); ++b)
+        if (bytes[b] != 0) invariant_failure("slot %u is not full but byte %zu of it is 0x%02x", i, b, bytes[b]);
+      Policy::poison(s);
+    }
+    if (full != t->used) invariant_failure("table counts %u used but holds %u full slots", t->used, full);
+    if (t->small) {
+      if (deleted != 0) invariant_failure("a small map holds %u tombstones", deleted);
+      if (t->growth_left != cap - full) invariant_failure("small map growth_left %u, expected %u", t->growth_left, cap - full);
+      return;
+    }
+    const std::uint32_t expect = Table::max_growth(cap) - full - deleted;
+    if (Table::max_growth(cap) < full + deleted || t->growth_left != expect)
+      invariant_failure("growth_left %u, expected capacity*7/8 - used - tombstones = %u*7/8 - %u - %u", t->growth_left,
+                        cap, full, deleted);
+    if (empty == 0) invariant_failure("a table of capacity %u has no empty slot (probes would not end)", cap);
+  }
+};
+
+}  // namespace swiss::detail
+
+template <class K, class V, class H, class Eq, class A>
+void swiss::Map<K, V, H, Eq, A>::check_invariants() const {
+  detail::InvariantChecker<Map>::check(*this);
+}

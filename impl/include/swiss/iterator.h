@@ -1,0 +1,180 @@
+// Iteration with Go's guarantees under mutation.
+//
+// An iterator walks the directory from a start entry chosen by the map's seed,
+// one table at a time, and each table from a seeded slot offset. It holds a
+// reference on the table it walks, so a table replaced meanwhile (grown,
+// split, rebuilt) stays alive as a stale table whose forwarding records lead
+// to where each entry lives now: the iterator yields an entry it has not yet
+// passed exactly once, with its current value, and skips entries erased
+// since. When it leaves a table it skips every directory entry that table
+// covered when it was live, so the halves of a split it walked as one stale
+// table are not walked again. When the directory doubles, the iterator's
+// position doubles with it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <type_traits>
+
+#include "swiss/ctrl.h"
+
+namespace swiss::detail {
+
+template <class MapT, bool Const>
+class MapIterator {
+  using Table = typename MapT::Table;
+  using Policy = typename MapT::Policy;
+  friend MapT;
+  friend class MapIterator<MapT, !Const>;
+
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = typename MapT::value_type;
+  using difference_type = std::ptrdiff_t;
+  using reference = std::conditional_t<Const, const value_type&, value_type&>;
+  using pointer = std::conditional_t<Const, const value_type*, value_type*>;
+
+  MapIterator() = default;
+  MapIterator(const MapIterator& o) { copy_from(o); }
+  template <bool C = Const, class = std::enable_if_t<C>>
+  MapIterator(const MapIterator<MapT, false>& o) {  // iterator -> const_iterator
+    copy_from(o);
+  }
+  MapIterator& operator=(const MapIterator& o) {
+    if (this != &o) {
+      Table* old = tab_;
+      copy_from(o);
+      if (old) Table::release(old);
+    }
+    return *this;
+  }
+  ~MapIterator() {
+    if (tab_) Table::release(tab_);
+  }
+
+  reference operator*() const { return *cur_; }
+  pointer operator->() const { return cur_; }
+  MapIterator& operator++() {
+    advance();
+    return *this;
+  }
+  MapIterator operator++(int) {
+    MapIterator old(*this);
+    advance();
+    return old;
+  }
+  friend bool operator==(const MapIterator& a, const MapIterator& b) { return a.cur_ == b.cur_; }
+
+ private:
+  template <class O>
+  void copy_from(const O& o) {
+    map_ = o.map_;
+    tab_ = o.tab_;
+    if (tab_) Table::retain(tab_);
+    cur_ = o.cur_;
+    cur_table_ = o.cur_table_;
+    cur_slot_ = o.cur_slot_;
+    entry_idx_ = o.entry_idx_;
+    entry_offset_ = o.entry_offset_;
+    dir_offset_ = o.dir_offset_;
+    dir_idx_ = o.dir_idx_;
+    global_depth_ = o.global_depth_;
+  }
+
+  // Positions the walk at the map's seeded start (begin), or just past the
+  // entry at (t, slot) in that same order (find, insert).
+  void start(const MapT* m, Table* at, std::uint32_t slot) {
+    map_ = m;
+    const std::uint64_t r = m->iteration_offsets();
+    entry_offset_ = static_cast<std::uint32_t>(r);
+    global_depth_ = m->global_depth_;
+    const std::size_t dir_mask = (std::size_t{1} << global_depth_) - 1;
+    // The walk starts at the first directory entry of the table holding the
+    // seeded start entry, so every table is entered at its first entry.
+    dir_offset_ = m->table_at(static_cast<std::size_t>(r >> 32) & dir_mask)->index;
+    if (at == nullptr) {
+      dir_idx_ = 0;
+      entry_idx_ = 0;
+      advance();
+      return;
+    }
+    dir_idx_ = (at->index - dir_offset_) & dir_mask;
+    entry_idx_ = ((slot - entry_offset_) & (at->capacity - 1)) + 1;
+    tab_ = at;
+    Table::retain(at);
+    cur_table_ = at;
+    cur_slot_ = slot;
+    cur_ = Policy::element(at->slot(slot));
+  }
+
+  void finish() {
+    if (tab_) Table::release(tab_);
+    tab_ = nullptr;
+    cur_ = nullptr;
+    cur_table_ = nullptr;
+  }
+
+  // Follows a stale table's forwarding records to the slot where the entry
+  // of slot s lives now; false if it was erased or cleared since.
+  static bool resolve(Table*& t, std::uint32_t& s) {
+    while (t->stale) {
+      if (t->forward == nullptr) return false;
+      const auto f = t->forward[s];
+      if (f.target < 0) return false;
+      t = t->forward_targets[f.target];
+      s = f.slot;
+    }
+    return is_full(t->ctrl(s));
+  }
+
+  void advance() {
+    const MapT& m = *map_;
+    for (;;) {
+      if (global_depth_ != m.global_depth_) {
+        const unsigned orders = m.global_depth_ - global_depth_;
+        dir_idx_ <<= orders;
+        dir_offset_ <<= orders;
+        global_depth_ = m.global_depth_;
+      }
+      const std::size_t dir_size = std::size_t{1} << global_depth_;
+      if (dir_idx_ >= dir_size) return finish();
+      if (tab_ == nullptr) {
+        Table* t = m.table_at((dir_idx_ + dir_offset_) & (dir_size - 1));
+        if (t == nullptr) return finish();  // the map let go of its tables (moved from)
+        Table::retain(t);
+        tab_ = t;
+        entry_idx_ = 0;
+      }
+      Table* const t = tab_;
+      const std::uint32_t mask = t->capacity - 1;
+      while (entry_idx_ < t->capacity) {
+        Table* live = t;
+        std::uint32_t s = (entry_idx_ + entry_offset_) & mask;
+        ++entry_idx_;
+        if (t->stale ? resolve(live, s) : is_full(t->ctrl(s))) {
+          cur_table_ = live;
+          cur_slot_ = s;
+          cur_ = Policy::element(live->slot(s));
+          return;
+        }
+      }
+      dir_idx_ += std::size_t{1} << (global_depth_ - t->local_depth);
+      tab_ = nullptr;
+      Table::release(t);
+    }
+  }
+
+  const MapT* map_ = nullptr;
+  Table* tab_ = nullptr;  // the table being walked (held)
+  value_type* cur_ = nullptr;  // null at the end
+  Table* cur_table_ = nullptr;  // where cur_ lives (for erase)
+  std::uint32_t cur_slot_ = 0;
+  std::uint32_t entry_idx_ = 0;
+  std::uint32_t entry_offset_ = 0;
+  std::size_t dir_offset_ = 0;
+  std::size_t dir_idx_ = 0;
+  std::uint8_t global_depth_ = 0;
+};
+
+}  // namespace swiss::detail

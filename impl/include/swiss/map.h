@@ -1,0 +1,868 @@
+// swiss::Map: a swiss-table hash map in the design of Go's runtime maps.
+//
+// The map is a directory of 2^globalDepth table pointers indexed by the top
+// bits of the hash (extendible hashing). Each table holds at most
+// kMaxTableCapacity slots; a full table doubles until it reaches that size and
+// then splits in two by the next hash bit, so no single insert ever moves more
+// than one table's worth of entries. Up to 8 entries live in a single group
+// (the small map) with no directory at all.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "swiss/ctrl.h"
+#include "swiss/hash.h"
+#include "swiss/iterator.h"
+#include "swiss/slot.h"
+#include "swiss/table.h"
+
+namespace swiss {
+
+template <class M>
+struct TestAccess;
+
+namespace detail {
+template <class M>
+struct InvariantChecker;
+
+template <class T>
+struct is_pair : std::false_type {};
+template <class A, class B>
+struct is_pair<std::pair<A, B>> : std::true_type {};
+
+template <class T, class = void>
+struct is_transparent : std::false_type {};
+template <class T>
+struct is_transparent<T, std::void_t<typename T::is_transparent>> : std::true_type {};
+}  // namespace detail
+
+template <class K, class V, class H = Hash<K>, class Eq = std::equal_to<K>,
+          class Alloc = std::allocator<std::pair<const K, V>>>
+class Map {
+  using Policy = detail::SlotPolicy<K, V, Alloc>;
+  using Table = detail::Table<Policy>;
+  using Slot = typename Policy::Slot;
+  using AllocTraits = std::allocator_traits<Alloc>;
+  using DirAlloc = typename AllocTraits::template rebind_alloc<Table*>;
+  using HashAlloc = typename AllocTraits::template rebind_alloc<std::uint64_t>;
+  friend class detail::MapIterator<Map, false>;
+  friend class detail::MapIterator<Map, true>;
+  friend struct detail::InvariantChecker<Map>;
+  friend struct TestAccess<Map>;
+
+  static constexpr bool kTransparent = detail::is_transparent<H>::value && detail::is_transparent<Eq>::value;
+  template <class KK>
+  using key_arg = std::conditional_t<kTransparent, KK, K>;
+
+  // Splits stop here; past it a table that cannot be split grows instead.
+  static constexpr unsigned kMaxDepth = 40;
+
+ public:
+  using key_type = K;
+  using mapped_type = V;
+  using value_type = std::pair<const K, V>;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using hasher = H;
+  using key_equal = Eq;
+  using allocator_type = Alloc;
+  using reference = value_type&;
+  using const_reference = const value_type&;
+  using pointer = typename AllocTraits::pointer;
+  using const_pointer = typename AllocTraits::const_pointer;
+  using iterator = detail::MapIterator<Map, false>;
+  using const_iterator = detail::MapIterator<Map, true>;
+
+  static constexpr bool kIndirectKey = sizeof(K) > kMaxInlineKeyBytes;
+  static constexpr bool kIndirectElem = sizeof(V) > kMaxInlineElemBytes;
+
+  // ---- construction --------------------------------------------------------
+  Map() : Map(0) {}
+  explicit Map(size_type bucket_count, const H& hash = H(), const Eq& eq = Eq(), const Alloc& alloc = Alloc())
+      : seed_(detail::draw_seed()), hash_(hash), eq_(eq), alloc_(alloc) {
+    if (bucket_count) reserve(bucket_count);
+  }
+  Map(size_type bucket_count, const Alloc& alloc) : Map(bucket_count, H(), Eq(), alloc) {}
+  Map(size_type bucket_count, const H& hash, const Alloc& alloc) : Map(bucket_count, hash, Eq(), alloc) {}
+  explicit Map(const Alloc& alloc) : Map(0, H(), Eq(), alloc) {}
+  template <class InputIt>
+  Map(InputIt first, InputIt last, size_type bucket_count = 0, const H& hash = H(), const Eq& eq = Eq(),
+      const Alloc& alloc = Alloc())
+      : Map(bucket_count, hash, eq, alloc) {
+    insert(first, last);
+  }
+  template <class InputIt>
+  Map(InputIt first, InputIt last, size_type bucket_count, const Alloc& alloc)
+      : Map(first, last, bucket_count, H(), Eq(), alloc) {}
+  template <class InputIt>
+  Map(InputIt first, InputIt last, size_type bucket_count, const H& hash, const Alloc& alloc)
+      : Map(first, last, bucket_count, hash, Eq(), alloc) {}
+  Map(std::initializer_list<value_type> init, size_type bucket_count = 0, const H& hash = H(), const Eq& eq = Eq(),
+      const Alloc& alloc = Alloc())
+      : Map(init.begin(), init.end(), bucket_count, hash, eq, alloc) {}
+  Map(std::initializer_list<value_type> init, size_type bucket_count, const Alloc& alloc)
+      : Map(init, bucket_count, H(), Eq(), alloc) {}
+  Map(std::initializer_list<value_type> init, size_type bucket_count, const H& hash, const Alloc& alloc)
+      : Map(init, bucket_count, hash, Eq(), alloc) {}
+
+  Map(const Map& other) : Map(other, AllocTraits::select_on_container_copy_construction(other.alloc_)) {}
+  Map(const Map& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
+    reserve(other.size());
+    for (const value_type& v : other) emplace_key(v.first, v.second);
+  }
+  Map(Map&& other) noexcept
+      : seed_(detail::draw_seed()), hash_(std::move(other.hash_)), eq_(std::move(other.eq_)),
+        alloc_(std::move(other.alloc_)) {
+    steal(other);
+  }
+  Map(Map&& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
+    if (alloc_ == other.alloc_) {
+      steal(other);
+    } else {
+      reserve(other.size());
+      for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
+      other.clear();
+    }
+  }
+
+  Map& operator=(const Map& other) {
+    if (this == &other) return *this;
+    Map copy(other, AllocTraits::propagate_on_container_copy_assignment::value ? other.alloc_ : alloc_);
+    swap_all(copy);
+    return *this;
+  }
+  Map& operator=(Map&& other) noexcept(AllocTraits::propagate_on_container_move_assignment::value ||
+                                       AllocTraits::is_always_equal::value) {
+    if (this == &other) return *this;
+    if constexpr (AllocTraits::propagate_on_container_move_assignment::value) {
+      destroy_all();
+      alloc_ = std::move(other.alloc_);
+    } else if (!(alloc_ == other.alloc_)) {
+      // Our allocator cannot free the other's memory: move entry by entry.
+      clear();
+      hash_ = other.hash_;
+      eq_ = other.eq_;
+      reserve(other.size());
+      for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
+      other.clear();
+      return *this;
+    } else {
+      destroy_all();
+    }
+    hash_ = std::move(other.hash_);
+    eq_ = std::move(other.eq_);
+    steal(other);
+    return *this;
+  }
+  Map& operator=(std::initializer_list<value_type> init) {
+    Map copy(init, 0, hash_, eq_, alloc_);
+    swap_all(copy);
+    return *this;
+  }
+
+  ~Map() { destroy_all(); }
+
+  // ---- iteration -----------------------------------------------------------
+  iterator begin() { return make_begin<iterator>(); }
+  const_iterator begin() const { return make_begin<const_iterator>(); }
+  const_iterator cbegin() const { return begin(); }
+  iterator end() { return iterator(); }
+  const_iterator end() const { return const_iterator(); }
+  const_iterator cend() const { return const_iterator(); }
+
+  // ---- capacity ------------------------------------------------------------
+  bool empty() const noexcept { return size_ == 0; }
+  size_type size() const noexcept { return size_; }
+  size_type max_size() const noexcept {
+    const size_type by_alloc = AllocTraits::max_size(alloc_);
+    return std::min<size_type>(by_alloc, (size_type{1} << kMaxDepth) * Table::max_growth(kMaxTableCapacity) / 2);
+  }
+
+  // ---- modifiers -------------------------------------------------------------
+  void clear() noexcept {
+    if (size_ != 0 || total_tombstones() != 0) {
+      for_each_table([&](Table* t) {
+        destroy_entries(t);
+        t->reset_after_clear();
+      });
+    }
+    size_ = 0;
+    seed_ = detail::draw_seed();
+  }
+
+  std::pair<iterator, bool> insert(const value_type& v) { return emplace_key(v.first, v.second); }
+  std::pair<iterator, bool> insert(value_type&& v) { return emplace_key(v.first, std::move(v.second)); }
+  template <class P, class = std::enable_if_t<std::is_constructible_v<value_type, P&&>>>
+  std::pair<iterator, bool> insert(P&& v) {
+    return emplace(std::forward<P>(v));
+  }
+  iterator insert(const_iterator, const value_type& v) { return insert(v).first; }
+  iterator insert(const_iterator, value_type&& v) { return insert(std::move(v)).first; }
+  template <class P, class = std::enable_if_t<std::is_constructible_v<value_type, P&&>>>
+  iterator insert(const_iterator, P&& v) {
+    return emplace(std::forward<P>(v)).first;
+  }
+  template <class InputIt>
+  void insert(InputIt first, InputIt last) {
+    for (; first != last; ++first) emplace(*first);
+  }
+  void insert(std::initializer_list<value_type> init) { insert(init.begin(), init.end()); }
+
+  template <class M>
+  std::pair<iterator, bool> insert_or_assign(const K& k, M&& obj) {
+    return assign_key(k, std::forward<M>(obj));
+  }
+  template <class M>
+  std::pair<iterator, bool> insert_or_assign(K&& k, M&& obj) {
+    return assign_key(std::move(k), std::forward<M>(obj));
+  }
+  template <class M>
+  iterator insert_or_assign(const_iterator, const K& k, M&& obj) {
+    return assign_key(k, std::forward<M>(obj)).first;
+  }
+  template <class M>
+  iterator insert_or_assign(const_iterator, K&& k, M&& obj) {
+    return assign_key(std::move(k), std::forward<M>(obj)).first;
+  }
+
+  template <class... Args>
+  std::pair<iterator, bool> try_emplace(const K& k, Args&&... args) {
+    return emplace_key(k, std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  std::pair<iterator, bool> try_emplace(K&& k, Args&&... args) {
+    return emplace_key(std::move(k), std::forward<Args>(args)...);
+  }
+  template <class KK, class... Args, bool T = kTransparent,
+            class = std::enable_if_t<T && !std::is_convertible_v<KK&&, const_iterator> &&
+                                     !std::is_same_v<std::decay_t<KK>, K>>>
+  std::pair<iterator, bool> try_emplace(KK&& k, Args&&... args) {
+    return emplace_key(std::forward<KK>(k), std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  iterator try_emplace(const_iterator, const K& k, Args&&... args) {
+    return try_emplace(k, std::forward<Args>(args)...).first;
+  }
+  template <class... Args>
+  iterator try_emplace(const_iterator, K&& k, Args&&... args) {
+    return try_emplace(std::move(k), std::forward<Args>(args)...).first;
+  }
+
+  template <class... Args>
+  std::pair<iterator, bool> emplace(Args&&... args) {
+    return emplace_dispatch(std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  iterator emplace_hint(const_iterator, Args&&... args) {
+    return emplace(std::forward<Args>(args)...).first;
+  }
+
+  iterator erase(iterator pos) { return erase(const_iterator(pos)); }
+  iterator erase(const_iterator pos) {
+    iterator next;
+    next.copy_from(pos);
+    ++next;
+    erase_slot(pos.cur_table_, pos.cur_slot_);
+    return next;
+  }
+  iterator erase(const_iterator first, const_iterator last) {
+    while (first != last) first = erase(first);
+    iterator out;
+    out.copy_from(last);
+    return out;
+  }
+  size_type erase(const K& k) { return erase_key(k); }
+  template <class KK, bool T = kTransparent,
+            class = std::enable_if_t<T && !std::is_convertible_v<KK&&, const_iterator> &&
+                                     !std::is_convertible_v<KK&&, iterator>>>
+  size_type erase(const KK& k) {
+    return erase_key(k);
+  }
+
+  void swap(Map& other) noexcept {
+    using std::swap;
+    if constexpr (AllocTraits::propagate_on_container_swap::value) swap(alloc_, other.alloc_);
+    swap(hash_, other.hash_);
+    swap(eq_, other.eq_);
+    swap_storage(other);
+  }
+  friend void swap(Map& a, Map& b) noexcept { a.swap(b); }
+
+  // ---- lookup ----------------------------------------------------------------
+  template <class KK = K>
+  iterator find(const key_arg<KK>& k) {
+    return make_iterator<iterator>(locate(k, hash_of(k)));
+  }
+  template <class KK = K>
+  const_iterator find(const key_arg<KK>& k) const {
+    return make_iterator<const_iterator>(locate(k, hash_of(k)));
+  }
+  template <class KK = K>
+  bool contains(const key_arg<KK>& k) const {
+    return locate(k, hash_of(k)).table != nullptr;
+  }
+  template <class KK = K>
+  size_type count(const key_arg<KK>& k) const {
+    return contains<KK>(k) ? 1 : 0;
+  }
+  template <class KK = K>
+  std::pair<iterator, iterator> equal_range(const key_arg<KK>& k) {
+    iterator it = find<KK>(k);
+    if (it == end()) return {it, it};
+    iterator next = it;
+    return {it, ++next};
+  }
+  template <class KK = K>
+  std::pair<const_iterator, const_iterator> equal_range(const key_arg<KK>& k) const {
+    const_iterator it = find<KK>(k);
+    if (it == end()) return {it, it};
+    const_iterator next = it;
+    return {it, ++next};
+  }
+  template <class KK = K>
+  V& at(const key_arg<KK>& k) {
+    const Location loc = locate(k, hash_of(k));
+    if (loc.table == nullptr) throw std::out_of_range("swiss::Map::at: key not found");
+    return element(loc)->second;
+  }
+  template <class KK = K>
+  const V& at(const key_arg<KK>& k) const {
+    return const_cast<Map*>(this)->template at<KK>(k);
+  }
+  V& operator[](const K& k) { return element(emplace_location(k).first)->second; }
+  V& operator[](K&& k) { return element(emplace_location(std::move(k)).first)->second; }
+
+  // ---- buckets and hashing ---------------------------------------------------
+  size_type bucket_count() const noexcept {
+    size_type n = 0;
+    for_each_table([&](Table* t) { n += t->capacity; });
+    return n;
+  }
+  float load_factor() const noexcept {
+    const size_type b = bucket_count();
+    return b ? static_cast<float>(size_) / static_cast<float>(b) : 0.0f;
+  }
+  float max_load_factor() const noexcept { return 7.0f / 8.0f; }
+  void max_load_factor(float) noexcept {}  // fixed at 7/8 by the design
+  void rehash(size_type buckets) {
+    if (buckets > max_size()) throw std::length_error("swiss::Map::rehash: too many buckets");
+    reserve(buckets - buckets / 8);
+  }
+  void reserve(size_type n);
+
+  hasher hash_function() const { return hash_; }
+  key_equal key_eq() const { return eq_; }
+  allocator_type get_allocator() const noexcept { return alloc_; }
+
+  friend bool operator==(const Map& a, const Map& b) {
+    if (a.size_ != b.size_) return false;
+    bool equal = true;
+    a.for_each_table([&](Table* t) {
+      for (std::uint32_t i = 0; equal && i < t->capacity; ++i) {
+        if (!detail::is_full(t->ctrl(i))) continue;
+        const value_type* e = Policy::element(t->slot(i));
+        const Location loc = b.locate(e->first, b.hash_of(e->first));
+        equal = loc.table != nullptr && element(loc)->second == e->second;
+      }
+    });
+    return equal;
+  }
+  friend bool operator!=(const Map& a, const Map& b) { return !(a == b); }
+
+  void check_invariants() const;
+
+ private:
+  struct Location {
+    Table* table;  // null: not found
+    std::uint32_t slot;
+  };
+
+  static value_type* element(Location loc) { return Policy::element(loc.table->slot(loc.slot)); }
+  static const K& key_at(Table* t, std::uint32_t i) { return Policy::element(t->slot(i))->first; }
+
+  template <class KK>
+  std::uint64_t hash_of(const KK& k) const {
+    return detail::mix(static_cast<std::uint64_t>(hash_(k)), seed_);
+  }
+  std::uint64_t iteration_offsets() const { return detail::mix(0x1234567, seed_); }
+  size_type dir_size() const { return size_type{1} << global_depth_; }
+  Table* table_at(size_type i) const { return global_depth_ == 0 ? single_ : dir_[i]; }
+  Table* table_for(std::uint64_t hash) const {
+    return global_depth_ == 0 ? single_ : dir_[hash >> (64 - global_depth_)];
+  }
+  // Calls f once per table (the directory lists a table once per entry it covers).
+  template <class F>
+  void for_each_table(F&& f) const {
+    for (size_type i = 0; i < dir_size();) {
+      Table* t = table_at(i);
+      if (t == nullptr) return;
+      i += size_type{1} << (global_depth_ - t->local_depth);  // before f, which may free t
+      f(t);
+    }
+  }
+  size_type total_tombstones() const {
+    size_type n = 0;
+    for_each_table([&](Table* t) { n += t->tombstones(); });
+    return n;
+  }
+
+  template <class KK>
+  Location locate(const KK& key, std::uint64_t hash) const {
+    Table* t = table_for(hash);
+    if (t == nullptr) return {nullptr, 0};
+    const std::uint8_t h2 = detail::h2(hash);
+    if (t->small) {
+      for (unsigned i : detail::CtrlWord{t->group(0).ctrl}.match_h2(h2))
+        if (eq_(key_at(t, i), key)) return {t, i};
+      return {nullptr, 0};
+    }
+    const std::uint32_t mask = t->group_mask();
+    std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+    for (std::uint32_t step = 1;; ++step) {
+      const detail::CtrlWord w{t->group(g).ctrl};
+      for (unsigned i : w.match_h2(h2))
+        if (eq_(key_at(t, g * kGroupSlots + i), key)) return {t, g * static_cast<std::uint32_t>(kGroupSlots) + i};
+      if (w.match_empty()) return {nullptr, 0};
+      g = (g + step) & mask;
+    }
+  }
+
+  // Finds the key, or the slot a new entry for it takes (growing first when
+  // the table has no room). The second member is true when the key is new;
+  // the slot is then still empty or deleted and the caller builds the entry.
+  template <class KK>
+  std::pair<Location, bool> find_or_prepare_insert(const KK& key, std::uint64_t hash) {
+    const std::uint8_t h2 = detail::h2(hash);
+    for (;;) {
+      Table* t = table_for(hash);
+      if (t == nullptr) {
+        single_ = Table::create(alloc_, kGroupSlots, 0, true);
+        continue;
+      }
+      if (t->small) {
+        const detail::CtrlWord w{t->group(0).ctrl};
+        for (unsigned i : w.match_h2(h2))
+          if (eq_(key_at(t, i), key)) return {{t, i}, false};
+        if (t->used < kGroupSlots) return {{t, w.match_empty().lowest()}, true};
+        rehash_table(t);
+        continue;
+      }
+      const std::uint32_t mask = t->group_mask();
+      std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+      std::int64_t tombstone = -1;
+      for (std::uint32_t step = 1;; ++step) {
+        const detail::CtrlWord w{t->group(g).ctrl};
+        for (unsigned i : w.match_h2(h2))
+          if (eq_(key_at(t, g * kGroupSlots + i), key))
+            return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + i}, false};
+        const detail::SlotMask empty = w.match_empty();
+        if (tombstone < 0) {
+          const detail::SlotMask deleted(w.match_empty_or_deleted().bits() & ~empty.bits());
+          if (deleted) tombstone = g * kGroupSlots + deleted.lowest();
+        }
+        if (empty) {
+          // A tombstone on the path is reused without spending growth.
+          if (tombstone >= 0) return {{t, static_cast<std::uint32_t>(tombstone)}, true};
+          if (t->growth_left > 0) return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + empty.lowest()}, true};
+          break;
+        }
+        g = (g + step) & mask;
+      }
+      rehash_table(t);
+    }
+  }
+
+  template <class... Args>
+  void build_entry(Location loc, std::uint64_t hash, Args&&... args) {
+    Slot* s = loc.table->slot(loc.slot);
+    Policy::unpoison(s);
+    try {
+      Policy::construct(alloc_, s, std::forward<Args>(args)...);
+    } catch (...) {
+      Policy::poison(s);
+      throw;
+    }
+    loc.table->commit_insert(loc.slot, detail::h2(hash));
+    ++size_;
+  }
+
+  // try_emplace's core: the key object is built only if the key is new.
+  template <class KK, class... Args>
+  std::pair<Location, bool> emplace_location(KK&& k, Args&&... args) {
+    const std::uint64_t hash = hash_of(k);
+    auto [loc, is_new] = find_or_prepare_insert(k, hash);
+    if (is_new)
+      build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
+                  std::forward_as_tuple(std::forward<Args>(args)...));
+    return {loc, is_new};
+  }
+  template <class KK, class... Args>
+  std::pair<iterator, bool> emplace_key(KK&& k, Args&&... args) {
+    auto [loc, is_new] = emplace_location(std::forward<KK>(k), std::forward<Args>(args)...);
+    return {make_iterator<iterator>(loc), is_new};
+  }
+  template <class KK, class M>
+  std::pair<iterator, bool> assign_key(KK&& k, M&& obj) {
+    const std::uint64_t hash = hash_of(k);
+    auto [loc, is_new] = find_or_prepare_insert(k, hash);
+    if (is_new)
+      build_entry(loc, hash, std::forward<KK>(k), std::forward<M>(obj));
+    else
+      element(loc)->second = std::forward<M>(obj);
+    return {make_iterator<iterator>(loc), is_new};
+  }
+
+  // emplace(args...): find the key without building the entry when the
+  // arguments name it; otherwise build a temporary pair first.
+  template <class A, class B>
+  std::pair<iterator, bool> emplace_dispatch(A&& a, B&& b) {
+    if constexpr (std::is_same_v<std::decay_t<A>, K> || (kTransparent && !std::is_same_v<std::decay_t<A>, std::piecewise_construct_t>))
+      return emplace_key(std::forward<A>(a), std::forward<B>(b));
+    else
+      return emplace_key(K(std::forward<A>(a)), std::forward<B>(b));
+  }
+  template <class P>
+  std::pair<iterator, bool> emplace_dispatch(P&& p) {
+    using D = std::decay_t<P>;
+    if constexpr (detail::is_pair<D>::value) {
+      return emplace_dispatch(std::get<0>(std::forward<P>(p)), std::get<1>(std::forward<P>(p)));
+    } else {
+      value_type tmp(std::forward<P>(p));
+      return emplace_key(tmp.first, std::move(tmp.second));
+    }
+  }
+  template <class T1, class T2>
+  std::pair<iterator, bool> emplace_dispatch(std::piecewise_construct_t, T1&& key_args, T2&& value_args) {
+    K key = std::make_from_tuple<K>(std::forward<T1>(key_args));
+    const std::uint64_t hash = hash_of(key);
+    auto [loc, is_new] = find_or_prepare_insert(key, hash);
+    if (is_new)
+      build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(key)),
+                  std::forward<T2>(value_args));
+    return {make_iterator<iterator>(loc), is_new};
+  }
+  std::pair<iterator, bool> emplace_dispatch() { return emplace_key(K()); }
+  template <class A, class B, class C, class... Rest>
+  std::pair<iterator, bool> emplace_dispatch(A&& a, B&& b, C&& c, Rest&&... rest) {
+    value_type tmp(std::forward<A>(a), std::forward<B>(b), std::forward<C>(c), std::forward<Rest>(rest)...);
+    return emplace_key(tmp.first, std::move(tmp.second));
+  }
+
+  template <class KK>
+  size_type erase_key(const KK& k) {
+    const Location loc = locate(k, hash_of(k));
+    if (loc.table == nullptr) return 0;
+    erase_slot(loc.table, loc.slot);
+    return 1;
+  }
+  void erase_slot(Table* t, std::uint32_t i) {
+    Slot* s = t->slot(i);
+    Policy::destroy(alloc_, s);
+    Policy::poison(s);
+    t->commit_erase(i);
+    if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
+  }
+
+  template <class It>
+  It make_begin() const {
+    It it;
+    if (size_ != 0) it.start(this, nullptr, 0);
+    return it;
+  }
+  template <class It>
+  It make_iterator(Location loc) const {
+    It it;
+    if (loc.table != nullptr) it.start(this, loc.table, loc.slot);
+    return it;
+  }
+
+  // ---- growth ------------------------------------------------------------------
+  // A table ran out of growth: rebuild it at the same size when tombstones,
+  // not entries, used it up; double it below kMaxTableCapacity; split it
+  // above. A split that would leave one side empty (a degenerate hash) doubles
+  // the table past kMaxTableCapacity instead.
+  void rehash_table(Table* t) {
+    HashBuffer hashes(*this, t);
+    if (t->small) return replace(t, hashes, 0, 2 * kGroupSlots);
+    if (t->used <= Table::max_growth(t->capacity) / 2) return replace(t, hashes, 0, t->capacity);
+    if (t->capacity < kMaxTableCapacity) return replace(t, hashes, 0, t->capacity * 2);
+    const std::uint32_t right = hashes.count_bit(t, 63 - t->local_depth);
+    if (t->local_depth < kMaxDepth && right != 0 && right != t->used)
+      return replace(t, hashes, 1, kMaxTableCapacity);
+    replace(t, hashes, 0, t->capacity * 2, /*oversize=*/true);
+  }
+
+  // The hashes of a table's full slots, computed before anything changes so a
+  // throwing hasher leaves the map as it was.
+  struct HashBuffer {
+    HashBuffer(const Map& m, Table* t) : alloc(m.alloc_), n(t->capacity) {
+      data = std::allocator_traits<HashAlloc>::allocate(alloc, n);
+      try {
+        for (std::uint32_t i = 0; i < n; ++i)
+          if (detail::is_full(t->ctrl(i))) data[i] = m.hash_of(key_at(t, i));
+      } catch (...) {
+        std::allocator_traits<HashAlloc>::deallocate(alloc, data, n);
+        throw;
+      }
+    }
+    ~HashBuffer() { std::allocator_traits<HashAlloc>::deallocate(alloc, data, n); }
+    HashBuffer(const HashBuffer&) = delete;
+    HashBuffer& operator=(const HashBuffer&) = delete;
+    std::uint32_t count_bit(Table* t, unsigned bit) const {
+      std::uint32_t c = 0;
+      for (std::uint32_t i = 0; i < n; ++i)
+        if (detail::is_full(t->ctrl(i))) c += (data[i] >> bit) & 1;
+      return c;
+    }
+    HashAlloc alloc;
+    std::uint32_t n;
+    std::uint64_t* data;
+  };
+
+  static std::uint32_t capacity_for(std::uint32_t entries, std::uint32_t at_least) {
+    std::uint32_t cap = at_least;
+    while (entries > Table::max_growth(cap)) cap *= 2;
+    return cap;
+  }
+
+  // Moves every entry of t into 2^extra (1 or 2) new tables of at least `cap`
+  // slots each and puts them in t's place in the directory. t is released;
+  // if an iterator (or an older stale table) still holds it, it stays behind
+  // as a stale table forwarding each slot to the entry's new home.
+  void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
+    const unsigned depth = t->local_depth + extra;
+    const unsigned bit = 63 - t->local_depth;
+    auto destination = [&](std::uint32_t i) -> unsigned { return extra ? (hashes.data[i] >> bit) & 1 : 0; };
+    std::uint32_t counts[2] = {0, 0};
+    for (std::uint32_t i = 0; i < t->capacity; ++i)
+      if (detail::is_full(t->ctrl(i))) ++counts[destination(i)];
+
+    while (depth > global_depth_) grow_directory();
+
+    Table* fresh[2] = {nullptr, nullptr};
+    typename Table::Forward* forward = nullptr;
+    Table** targets = nullptr;
+    const bool pinned = t->refs > 1;
+    typename Table::ForwardAlloc fa(alloc_);
+    typename Table::PtrAlloc pa(alloc_);
+    const unsigned n_new = 1u << extra;
+    auto undo = [&] {
+      for (unsigned j = 0; j < n_new; ++j)
+        if (fresh[j]) Table::release(fresh[j]);
+      if (forward) std::allocator_traits<typename Table::ForwardAlloc>::deallocate(fa, forward, t->capacity);
+      if (targets) std::allocator_traits<typename Table::PtrAlloc>::deallocate(pa, targets, n_new);
+    };
+    try {
+      for (unsigned j = 0; j < n_new; ++j)
+        fresh[j] = Table::create(alloc_, capacity_for(counts[j], cap), static_cast<std::uint8_t>(depth), false);
+      for (unsigned j = 0; j < n_new; ++j) fresh[j]->oversize = fresh[j]->capacity > kMaxTableCapacity && (oversize || t->oversize);
+      if (pinned) {
+        forward = std::allocator_traits<typename Table::ForwardAlloc>::allocate(fa, t->capacity);
+        targets = std::allocator_traits<typename Table::PtrAlloc>::allocate(pa, n_new);
+      }
+    } catch (...) {
+      undo();
+      throw;
+    }
+
+    auto place = [&](std::uint32_t i, auto&& put) {
+      const unsigned j = destination(i);
+      Table* d = fresh[j];
+      const std::uint32_t s = d->find_insert_slot(hashes.data[i]);
+      Policy::unpoison(d->slot(s));
+      put(d->slot(s), t->slot(i));
+      d->commit_insert(s, detail::h2(hashes.data[i]));
+      if (forward) forward[i] = {static_cast<std::int32_t>(j), s};
+    };
+    if constexpr (Policy::kNothrowRelocate || !Policy::kCanCopy) {
+      for (std::uint32_t i = 0; i < t->capacity; ++i) {
+        if (!detail::is_full(t->ctrl(i))) {
+          if (forward) forward[i] = {-1, 0};
+          continue;
+        }
+        place(i, [&](Slot* dst, Slot* src) { Policy::relocate(alloc_, dst, src); });
+        Policy::poison(t->slot(i));
+      }
+    } else {
+      // Moves might throw: copy everything first, so a throw leaves t whole.
+      try {
+        for (std::uint32_t i = 0; i < t->capacity; ++i) {
+          if (!detail::is_full(t->ctrl(i))) {
+            if (forward) forward[i] = {-1, 0};
+            continue;
+          }
+          place(i, [&](Slot* dst, Slot* src) {
+            try {
+              Policy::copy(alloc_, dst, src);
+            } catch (...) {
+              Policy::poison(dst);
+              throw;
+            }
+          });
+        }
+      } catch (...) {
+        for (unsigned j = 0; j < n_new; ++j) destroy_entries(fresh[j]);
+        undo();
+        throw;
+      }
+      destroy_entries(t);
+    }
+
+    // Install the new tables over t's run of directory entries.
+    const size_type span = size_type{1} << (global_depth_ - depth);
+    for (unsigned j = 0; j < n_new; ++j) {
+      fresh[j]->index = static_cast<std::uint32_t>(t->index + j * span);
+      if (global_depth_ == 0) {
+        single_ = fresh[j];
+      } else {
+        for (size_type e = 0; e < span; ++e) dir_[fresh[j]->index + e] = fresh[j];
+      }
+    }
+    t->used = 0;
+    t->stale = true;
+    if (pinned) {
+      for (unsigned j = 0; j < n_new; ++j) {
+        targets[j] = fresh[j];
+        Table::retain(fresh[j]);
+      }
+      t->forward = forward;
+      t->forward_targets = targets;
+      t->forward_target_count = n_new;
+    }
+    Table::release(t);
+  }
+
+  // Doubles the directory: entry i becomes entries 2i and 2i+1.
+  void grow_directory() {
+    const size_type old_size = dir_size();
+    DirAlloc da(alloc_);
+    Table** next = std::allocator_traits<DirAlloc>::allocate(da, old_size * 2);
+    for (size_type i = 0; i < old_size * 2; ++i) next[i] = table_at(i / 2);
+    if (global_depth_ > 0) std::allocator_traits<DirAlloc>::deallocate(da, dir_, old_size);
+    dir_ = next;
+    single_ = nullptr;
+    ++global_depth_;
+    for (size_type i = 0; i < dir_size(); ++i)
+      if (i == 0 || dir_[i] != dir_[i - 1]) dir_[i]->index = static_cast<std::uint32_t>(i);
+  }
+
+  // ---- teardown ----------------------------------------------------------------
+  void destroy_entries(Table* t) {
+    for (std::uint32_t i = 0; i < t->capacity; ++i) {
+      if (!detail::is_full(t->ctrl(i))) continue;
+      Policy::destroy(alloc_, t->slot(i));
+      Policy::poison(t->slot(i));
+      t->set_ctrl(i, detail::kCtrlEmpty);
+    }
+    t->used = 0;
+  }
+  void destroy_all() {
+    for_each_table([&](Table* t) {
+      destroy_entries(t);
+      t->stale = true;  // an iterator that outlives the map sees nothing more
+      Table::release(t);
+    });
+    if (global_depth_ > 0) {
+      DirAlloc da(alloc_);
+      std::allocator_traits<DirAlloc>::deallocate(da, dir_, dir_size());
+    }
+    single_ = nullptr;
+    dir_ = nullptr;
+    global_depth_ = 0;
+    size_ = 0;
+  }
+  void steal(Map& other) noexcept {
+    single_ = std::exchange(other.single_, nullptr);
+    dir_ = std::exchange(other.dir_, nullptr);
+    global_depth_ = std::exchange(other.global_depth_, 0);
+    size_ = std::exchange(other.size_, 0);
+    seed_ = std::exchange(other.seed_, detail::draw_seed());
+  }
+  void swap_storage(Map& other) noexcept {
+    using std::swap;
+    swap(single_, other.single_);
+    swap(dir_, other.dir_);
+    swap(global_depth_, other.global_depth_);
+    swap(size_, other.size_);
+    swap(seed_, other.seed_);
+  }
+  void swap_all(Map& other) noexcept {
+    using std::swap;
+    swap(alloc_, other.alloc_);
+    swap(hash_, other.hash_);
+    swap(eq_, other.eq_);
+    swap_storage(other);
+  }
+
+  Table* single_ = nullptr;  // the only table while global_depth_ == 0
+  Table** dir_ = nullptr;    // 2^global_depth_ entries when global_depth_ > 0
+  size_type size_ = 0;
+  std::uint64_t seed_;
+  std::uint8_t global_depth_ = 0;
+  [[no_unique_address]] H hash_;
+  [[no_unique_address]] Eq eq_;
+  [[no_unique_address]] Alloc alloc_;
+};
+
+template <class K, class V, class H, class Eq, class A>
+void Map<K, V, H, Eq, A>::reserve(size_type n) {
+  if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
+  if (n <= size_) return;
+  const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
+  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) {
+    if (single_ == nullptr) single_ = Table::create(alloc_, kGroupSlots, 0, true);
+    return;
+  }
+  if (global_depth_ == 0 && single_ == nullptr)
+    single_ = Table::create(alloc_, capacity_for(static_cast<std::uint32_t>(std::min<size_type>(n, per_table)), 16),
+                            0, false);
+  unsigned depth = 0;
+  while ((size_type{per_table} << depth) < n) ++depth;
+  const std::uint32_t want_cap =
+      depth > 0 ? static_cast<std::uint32_t>(kMaxTableCapacity) : capacity_for(static_cast<std::uint32_t>(n), 16);
+  for (size_type i = 0; i < dir_size();) {
+    Table* t = table_at(i);
+    if (t->small || t->capacity < want_cap) {
+      HashBuffer hashes(*this, t);
+      replace(t, hashes, 0, want_cap);
+      continue;
+    }
+    if (t->local_depth < depth) {
+      HashBuffer hashes(*this, t);
+      replace(t, hashes, 1, kMaxTableCapacity);
+      continue;
+    }
+    i += size_type{1} << (global_depth_ - t->local_depth);
+  }
+}
+
+template <class K, class V, class H, class Eq, class A, class Pred>
+typename Map<K, V, H, Eq, A>::size_type erase_if(Map<K, V, H, Eq, A>& m, Pred pred) {
+  typename Map<K, V, H, Eq, A>::size_type n = 0;
+  for (auto it = m.begin(); it != m.end();) {
+    if (pred(*it)) {
+      it = m.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+}  // namespace swiss
+
+#include "swiss/invariants.h"

@@ -1,0 +1,139 @@
+// How an entry lives in a slot: inline (the pair's bytes are the slot), or,
+// when the key or the value is over 128 bytes, behind a pointer to a pair
+// built once on the heap. Growth relocates slots; for an indirect entry that
+// moves the pointer and never the object.
+#pragma once
+
+#include <cstring>
+#include <memory>
+#include <new>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "swiss/ctrl.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWISS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWISS_ASAN 1
+#endif
+#endif
+
+#ifdef SWISS_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace swiss::detail {
+
+template <class K, class V, class Alloc>
+struct SlotPolicy {
+  using key_type = K;
+  using mapped_type = V;
+  using value_type = std::pair<const K, V>;
+  using allocator_type = Alloc;
+  using traits = std::allocator_traits<Alloc>;
+
+  static constexpr bool kIndirectKey = sizeof(K) > kMaxInlineKeyBytes;
+  static constexpr bool kIndirectElem = sizeof(V) > kMaxInlineElemBytes;
+  static constexpr bool kIndirect = kIndirectKey || kIndirectElem;
+
+  struct InlineSlot {
+    alignas(value_type) unsigned char bytes[sizeof(value_type)];
+  };
+  struct IndirectSlot {
+    value_type* ptr;
+  };
+  using Slot = std::conditional_t<kIndirect, IndirectSlot, InlineSlot>;
+
+  // Relocating an inline entry moves its key out of a `const K`: the object is
+  // destroyed right after, so nobody observes the moved-from constant.
+  static constexpr bool kNothrowRelocate =
+      kIndirect || (std::is_nothrow_move_constructible_v<K> && std::is_nothrow_move_constructible_v<V>);
+  static constexpr bool kCanCopy = std::is_copy_constructible_v<value_type>;
+
+  static value_type* element(Slot* s) {
+    if constexpr (kIndirect)
+      return s->ptr;
+    else
+      return std::launder(reinterpret_cast<value_type*>(s->bytes));
+  }
+  static const value_type* element(const Slot* s) { return element(const_cast<Slot*>(s)); }
+
+  template <class... Args>
+  static void construct(Alloc& a, Slot* s, Args&&... args) {
+    if constexpr (kIndirect) {
+      value_type* p = traits::allocate(a, 1);
+      try {
+        traits::construct(a, p, std::forward<Args>(args)...);
+      } catch (...) {
+        traits::deallocate(a, p, 1);
+        throw;
+      }
+      s->ptr = p;
+    } else {
+      try {
+        traits::construct(a, reinterpret_cast<value_type*>(s->bytes), std::forward<Args>(args)...);
+      } catch (...) {
+        std::memset(static_cast<void*>(s), 0, sizeof(Slot));  // a failed build leaves no bytes behind
+        throw;
+      }
+    }
+  }
+
+  // Destroy the entry and clear the slot's bytes ("delete clears elem").
+  static void destroy(Alloc& a, Slot* s) {
+    value_type* p = element(s);
+    traits::destroy(a, p);
+    if constexpr (kIndirect) traits::deallocate(a, p, 1);
+    std::memset(static_cast<void*>(s), 0, sizeof(Slot));
+  }
+
+  // Move the entry from src into the empty dst; src is left zeroed.
+  static void relocate(Alloc& a, Slot* dst, Slot* src) noexcept(kNothrowRelocate) {
+    if constexpr (kIndirect) {
+      dst->ptr = src->ptr;
+    } else if constexpr (std::is_trivially_copyable_v<value_type>) {
+      std::memcpy(static_cast<void*>(dst), src, sizeof(Slot));
+    } else {
+      value_type* from = element(src);
+      traits::construct(a, reinterpret_cast<value_type*>(dst->bytes), std::piecewise_construct,
+                        std::forward_as_tuple(std::move(const_cast<K&>(from->first))),
+                        std::forward_as_tuple(std::move(from->second)));
+      traits::destroy(a, from);
+    }
+    std::memset(static_cast<void*>(src), 0, sizeof(Slot));
+  }
+
+  // Copy src's entry into the empty dst (may throw; src untouched).
+  static void copy(Alloc& a, Slot* dst, const Slot* src) { construct(a, dst, *element(src)); }
+
+  // In ASan builds the bytes of every slot that is not full are poisoned.
+  // ASan tracks 8-byte granules, so only slots that fill whole granules are
+  // poisoned (a group's slots start 8-aligned after its control word).
+  static constexpr bool kPoisonable = sizeof(Slot) % 8 == 0;
+  static void poison(const Slot* s, std::size_t n = 1) {
+#ifdef SWISS_ASAN
+    if constexpr (kPoisonable) ASAN_POISON_MEMORY_REGION(s, n * sizeof(Slot));
+#else
+    (void)s, (void)n;
+#endif
+  }
+  static void unpoison_bytes(const void* p, std::size_t n) {
+#ifdef SWISS_ASAN
+    if constexpr (kPoisonable) ASAN_UNPOISON_MEMORY_REGION(p, n);
+#else
+    (void)p, (void)n;
+#endif
+  }
+  static void unpoison(const Slot* s, std::size_t n = 1) {
+#ifdef SWISS_ASAN
+    if constexpr (kPoisonable) ASAN_UNPOISON_MEMORY_REGION(s, n * sizeof(Slot));
+#else
+    (void)s, (void)n;
+#endif
+  }
+};
+
+}  // namespace swiss::detail

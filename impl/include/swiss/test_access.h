@@ -1,0 +1,78 @@
+// Test-only introspection: the map's shape, where an entry's slot is, and
+// whether a slot's bytes are zero. Not part of the map's API.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "swiss/map.h"
+
+namespace swiss {
+
+struct MapShape {
+  bool small = false;
+  unsigned global_depth = 0;
+  std::size_t directory_size = 0;
+  std::size_t tables = 0;
+  std::size_t capacity = 0;
+  std::size_t tombstones = 0;
+  std::size_t max_table_capacity = 0;
+};
+
+template <class M>
+struct TestAccess {
+  using Table = typename M::Table;
+  using Policy = typename M::Policy;
+  using Slot = typename M::Slot;
+
+  static MapShape shape(const M& m) {
+    MapShape s;
+    s.global_depth = m.global_depth_;
+    s.directory_size = m.dir_size();
+    m.for_each_table([&](Table* t) {
+      s.small = t->small;
+      ++s.tables;
+      s.capacity += t->capacity;
+      s.tombstones += t->tombstones();
+      if (t->capacity > s.max_table_capacity) s.max_table_capacity = t->capacity;
+    });
+    return s;
+  }
+
+  static const void* slot_address(const M& m, const typename M::key_type& k) {
+    const auto loc = m.locate(k, m.hash_of(k));
+    return loc.table ? static_cast<const void*>(loc.table->slot(loc.slot)) : nullptr;
+  }
+
+  static constexpr std::size_t slot_bytes() { return sizeof(Slot); }
+
+  static bool slot_is_zero(const M& m, const void* slot) {
+    const Slot* s = static_cast<const Slot*>(slot);
+    bool found = false;
+    bool full = false;
+    m.for_each_table([&](Table* t) {
+      for (std::uint32_t i = 0; i < t->capacity && !found; ++i) {
+        if (t->slot(i) == s) {
+          found = true;
+          full = detail::is_full(t->ctrl(i));
+        }
+      }
+    });
+    if (!found) {
+      std::fprintf(stderr, "TestAccess::slot_is_zero: %p is not a slot of this map's live tables\n", slot);
+      std::abort();
+    }
+    Policy::unpoison(s);
+    const unsigned char* bytes = static_cast<const unsigned char*>(slot);
+    bool zero = true;
+    for (std::size_t b = 0; b < sizeof(Slot); ++b) zero = zero && bytes[b] == 0;
+    if (!full) Policy::poison(s);
+    return zero;
+  }
+
+  static std::uint64_t seed(const M& m) { return m.seed_; }
+};
+
+}  // namespace swiss
