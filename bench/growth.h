@@ -1,0 +1,96 @@
+// What growing costs: the worst single insert while a map grows from empty to
+// n (a full rehash stalls one insert for the whole table; swiss::Map's
+// directory splits at most a 1024-slot table), and the bytes a map holds per
+// entry, at the peak of growth and once settled.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "built_map_cache.h"
+#include "counting_allocator.h"
+#include "keys.h"
+#include "timing.h"
+
+namespace bench {
+
+// Every insert timed on its own: the clock is read once per insert and each
+// insert's time is the gap since the previous read (so the clock's own ~20 ns
+// is in every figure, equally for every map). Reports max and high quantiles.
+template <class M>
+void bench_growth_latency(benchmark::State& state, std::size_t n) {
+  using V = typename M::mapped_type;
+  built_maps().drop();
+  const auto& ks = key_set<typename M::key_type>(n);
+  std::vector<std::uint32_t> gap_ns(n);
+  for (auto _ : state) {
+    auto m = std::make_unique<M>();
+    const auto start = Clock::now();
+    auto previous = start;
+    for (std::size_t i = 0; i < n; ++i) {
+      m->try_emplace(ks.inserted[i], value_for<V>(i));
+      const auto now = Clock::now();
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - previous).count();
+      gap_ns[i] = static_cast<std::uint32_t>(std::min<std::int64_t>(ns, std::numeric_limits<std::uint32_t>::max()));
+      previous = now;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(previous - start).count());
+    if (m->size() != n) {
+      state.SkipWithError("growth: size() != number of distinct keys inserted");
+      break;
+    }
+  }
+  auto quantile = [&](double q) {
+    const std::size_t rank = std::min(n - 1, static_cast<std::size_t>(q * static_cast<double>(n)));
+    std::nth_element(gap_ns.begin(), gap_ns.begin() + static_cast<std::ptrdiff_t>(rank), gap_ns.end());
+    return static_cast<double>(gap_ns[rank]);
+  };
+  state.counters["max_insert_ns"] = static_cast<double>(*std::max_element(gap_ns.begin(), gap_ns.end()));
+  state.counters["p9999_insert_ns"] = quantile(0.9999);
+  state.counters["p99_insert_ns"] = quantile(0.99);
+  state.counters["p50_insert_ns"] = quantile(0.5);
+  report_ops(state, n);
+}
+
+// M must allocate through CountingAllocator. Peak: the most bytes held at any
+// moment while inserting n keys (old and new arrays both live during a
+// rehash). Settled: bytes held once all n are in. Also checks that destroying
+// the map gives every byte back.
+template <class M>
+void bench_bytes_per_entry(benchmark::State& state, std::size_t n) {
+  built_maps().drop();
+  const auto& ks = key_set<typename M::key_type>(n);
+  double peak = 0, settled = 0;
+  for (auto _ : state) {
+    AllocationCounts& counts = allocation_counts();
+    counts.reset();
+    const auto start = Clock::now();
+    {
+      M m;
+      fill(m, ks);
+      settled = static_cast<double>(counts.live_bytes);
+      peak = static_cast<double>(counts.peak_bytes);
+      if (m.size() != n) {
+        state.SkipWithError("bytes: size() != number of distinct keys inserted");
+        break;
+      }
+    }
+    state.SetIterationTime(seconds_since(start));
+    if (counts.live_bytes != 0) {
+      state.SkipWithError("bytes: the map did not free everything it allocated");
+      break;
+    }
+  }
+  state.counters["peak_bytes_per_entry"] = peak / static_cast<double>(n);
+  state.counters["settled_bytes_per_entry"] = settled / static_cast<double>(n);
+  report_ops(state, n);
+}
+
+}  // namespace bench

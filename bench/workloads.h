@@ -1,0 +1,177 @@
+// The timed workloads, each one function template over the map type M, so the
+// same code runs for swiss::Map, absl, boost and std, with either hashing and
+// any key/value type (u64->u64, 20-byte strings, 256-byte values).
+//
+// Each checks what it did (sizes, checksums of what it found) after the
+// clock stops and fails the benchmark if the map got it wrong.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "built_map_cache.h"
+#include "keys.h"
+#include "timing.h"
+
+namespace bench {
+
+template <class M>
+void fill(M& m, const KeySet<typename M::key_type>& ks) {
+  using V = typename M::mapped_type;
+  for (std::size_t i = 0; i < ks.inserted.size(); ++i) m.try_emplace(ks.inserted[i], value_for<V>(i));
+}
+
+template <class V>
+std::uint64_t value_checksum(std::size_t n) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += digest(value_for<V>(i));
+  return sum;
+}
+
+template <class M>
+const M& built_map(std::size_t n) {
+  const auto& ks = key_set<typename M::key_type>(n);
+  return built_maps().get<M>(n, [&](M& m) { fill(m, ks); });
+}
+
+enum class Reserve { kNo, kYes };
+
+// n inserts of distinct keys into a new map (after reserve(n) with kYes; the
+// reserve call is timed with the inserts). Destroying the map is not timed.
+template <class M>
+void bench_insert(benchmark::State& state, std::size_t n, Reserve reserve) {
+  using V = typename M::mapped_type;
+  built_maps().drop();
+  const auto& ks = key_set<typename M::key_type>(n);
+  for (auto _ : state) {
+    auto m = std::make_unique<M>();
+    const auto start = Clock::now();
+    if (reserve == Reserve::kYes) m->reserve(n);
+    for (std::size_t i = 0; i < n; ++i) m->try_emplace(ks.inserted[i], value_for<V>(i));
+    state.SetIterationTime(seconds_since(start));
+    if (m->size() != n) {
+      state.SkipWithError("insert: size() != number of distinct keys inserted");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+// find() of every inserted key, in shuffled order.
+template <class M>
+void bench_hit(benchmark::State& state, std::size_t n) {
+  const M& m = built_map<M>(n);
+  const auto& ks = key_set<typename M::key_type>(n);
+  const std::uint64_t expected = value_checksum<typename M::mapped_type>(n);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    std::uint64_t sum = 0;
+    for (const auto& k : ks.hits) sum += digest(m.find(k)->second);
+    benchmark::DoNotOptimize(sum);
+    state.SetIterationTime(seconds_since(start));
+    if (sum != expected) {
+      state.SkipWithError("hit: the values found are not the values inserted");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+// find() of n keys that were never inserted.
+template <class M>
+void bench_miss(benchmark::State& state, std::size_t n) {
+  const M& m = built_map<M>(n);
+  const auto& ks = key_set<typename M::key_type>(n);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    std::size_t found = 0;
+    for (const auto& k : ks.misses) found += m.find(k) != m.end();
+    benchmark::DoNotOptimize(found);
+    state.SetIterationTime(seconds_since(start));
+    if (found != 0) {
+      state.SkipWithError("miss: found a key that was never inserted");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+// A full pass over the map, reading every key and value.
+template <class M>
+void bench_iterate(benchmark::State& state, std::size_t n) {
+  const M& m = built_map<M>(n);
+  const auto& ks = key_set<typename M::key_type>(n);
+  std::uint64_t expected = value_checksum<typename M::mapped_type>(n);
+  for (const auto& k : ks.inserted) expected += digest(k);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    std::uint64_t sum = 0;
+    for (const auto& kv : m) sum += digest(kv.first) + digest(kv.second);
+    benchmark::DoNotOptimize(sum);
+    state.SetIterationTime(seconds_since(start));
+    if (sum != expected) {
+      state.SkipWithError("iterate: the pass did not yield every entry exactly once");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+// erase(key) of every inserted key, in shuffled order, until the map is empty.
+// The map is rebuilt for each iteration outside the clock.
+template <class M>
+void bench_erase(benchmark::State& state, std::size_t n) {
+  built_maps().drop();
+  const auto& ks = key_set<typename M::key_type>(n);
+  for (auto _ : state) {
+    auto m = std::make_unique<M>();
+    fill(*m, ks);
+    const auto start = Clock::now();
+    std::size_t erased = 0;
+    for (const auto& k : ks.hits) erased += m->erase(k);
+    state.SetIterationTime(seconds_since(start));
+    if (erased != n || !m->empty()) {
+      state.SkipWithError("erase: did not erase every key exactly once");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+// Constant size n: each operation erases the oldest key and inserts a new one
+// (FIFO), so tombstones and reuse are exercised without the map growing. The
+// new keys come from their own stream, disjoint from the inserted and missed.
+template <class M>
+void bench_churn(benchmark::State& state, std::size_t n) {
+  using K = typename M::key_type;
+  using V = typename M::mapped_type;
+  built_maps().drop();
+  const auto& ks = key_set<K>(n);
+  auto m = std::make_unique<M>();
+  fill(*m, ks);
+  std::vector<K> oldest_first = ks.inserted;
+  std::size_t next = 0, pos = 0;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    std::size_t erased = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      erased += m->erase(oldest_first[pos]);
+      K fresh = key_from<K>(mix(kSeed + kChurnStream + next++));
+      m->try_emplace(fresh, value_from<V>(next));
+      oldest_first[pos] = std::move(fresh);
+      if (++pos == n) pos = 0;
+    }
+    state.SetIterationTime(seconds_since(start));
+    if (erased != n || m->size() != n) {
+      state.SkipWithError("churn: an erase missed its key or the size drifted");
+      break;
+    }
+  }
+  report_ops(state, n);
+}
+
+}  // namespace bench
