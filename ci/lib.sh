@@ -31,3 +31,74 @@ ensure_packages() {
 # Packages every build of the suite needs.
 SWISS_BUILD_PACKAGES=(g++ cmake ninja-build libgtest-dev libabsl-dev librapidcheck-dev)
 SWISS_CLANG_PACKAGES=(clang-14 llvm-14 libclang-rt-14-dev)
+
+# Packages the libFuzzer build and the fuzz scripts need on top of the above.
+SWISS_FUZZ_PACKAGES=(zip unzip)
+SWISS_AFL_PACKAGES=(afl++)
+
+# ---- fuzz targets ---------------------------------------------------------
+# A target is fuzz/<lane>_fuzzer.cc; its name (<lane>_fuzzer) names the binary,
+# corpus/<name>/, corpus/regressions/<name>/ and fuzz/<name>.{options,dict}.
+
+# fuzz_targets [NAME...]: every target, or the named ones (checked to exist).
+fuzz_targets() {
+  local f t
+  if [ $# -eq 0 ]; then
+    for f in "$SWISS_ROOT"/fuzz/*_fuzzer.cc; do
+      [ -e "$f" ] || continue
+      t=$(basename "$f" .cc)
+      echo "$t"
+    done
+    return 0
+  fi
+  for t in "$@"; do
+    t=${t%.cc}
+    [ -e "$SWISS_ROOT/fuzz/$t.cc" ] || die "no fuzz target '$t' (no fuzz/$t.cc); targets: $(fuzz_targets | tr '\n' ' ')"
+    echo "$t"
+  done
+}
+
+corpus_dir() { echo "$SWISS_ROOT/corpus/$1"; }
+regressions_dir() { echo "$SWISS_ROOT/corpus/regressions/$1"; }
+
+# libfuzzer_option_flags TARGET: fuzz/<t>.options ([libfuzzer] key = value, the
+# ClusterFuzz format) as -key=value flags, since libFuzzer does not read it.
+libfuzzer_option_flags() {
+  local file="$SWISS_ROOT/fuzz/$1.options"
+  [ -f "$file" ] || return 0
+  awk '
+    /^[[:space:]]*\[/ { section = $0; gsub(/[][[:space:]]/, "", section); next }
+    section == "libfuzzer" && /=/ {
+      line = $0; sub(/[;#].*/, "", line)
+      key = line; sub(/=.*/, "", key); gsub(/[[:space:]]/, "", key)
+      val = line; sub(/^[^=]*=/, "", val); gsub(/^[[:space:]]+|[[:space:]]+$/, "", val)
+      if (key != "") printf "-%s=%s\n", key, val
+    }' "$file"
+}
+
+# count_files DIR...: regular files directly in the DIRs (missing dirs count 0).
+count_files() {
+  local n=0 d
+  for d in "$@"; do
+    [ -d "$d" ] && n=$(( n + $(find "$d" -maxdepth 1 -type f | wc -l) ))
+  done
+  echo "$n"
+}
+
+# cpu_count: cores available to us.
+cpu_count() { nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1; }
+
+# human N: 1234567 -> 1.2M (for tables).
+human() {
+  awk -v n="$1" 'BEGIN {
+    if (n == "" || n == "?") { print "?"; exit }
+    if (n >= 1e9) printf "%.1fG\n", n / 1e9
+    else if (n >= 1e6) printf "%.1fM\n", n / 1e6
+    else if (n >= 1e4) printf "%.0fk\n", n / 1e3
+    else printf "%d\n", n }'
+}
+
+# Sanitizer settings for running targets: symbolized stacks (for crash
+# signatures), UBSan stack traces, leaks on.
+export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer || true)}
+SWISS_UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

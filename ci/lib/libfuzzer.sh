@@ -1,0 +1,66 @@
+# One libFuzzer campaign on one target: -fork=N jobs from the corpus, a
+# progress line every few seconds, then the numbers for the report.
+# shellcheck shell=bash
+# Needs ci/lib.sh and ci/lib/campaign.sh.
+
+# measure_coverage BIN DIR...: the edges ("coverage edges") the inputs of the
+# DIRs reach, counted by a crash-resistant -merge=1 into an empty scratch dir,
+# so a crashing regression input does not stop the count; "?" on failure.
+measure_coverage() {
+  local bin=$1 d dirs=() scratch
+  shift
+  for d in "$@"; do [ -d "$d" ] && dirs+=("$d"); done
+  [ "$(count_files "${dirs[@]}")" -gt 0 ] || { echo 0; return 0; }
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/swiss-cov.XXXXXX")
+  "$bin" -merge=1 -timeout=60 "$scratch" "${dirs[@]}" 2>&1 |
+    awk '/^MERGE-OUTER: .* new coverage edges/ { c = $(NF - 3) }
+         END { print (c == "" ? "?" : c) }'
+  rm -rf "$scratch"
+}
+
+# libfuzzer_stats LOG: "RUNS COV CORPUS" from the last fork-mode status line
+# ("#N: cov: C ft: F corp: K exec/s ...") or plain-mode line ("#N ... cov: C ...
+# corp: K/Sb ..."); "0 ? ?" before the first one.
+libfuzzer_stats() {
+  awk '/^#[0-9]+[: \t]/ && / cov: / {
+         runs = $1; gsub(/[#:]/, "", runs)
+         for (i = 1; i <= NF; i++) { if ($i == "cov:") cov = $(i + 1); if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) } }
+       }
+       END { print (runs == "" ? 0 : runs), (cov == "" ? "?" : cov), (corp == "" ? "?" : corp) }' "$1" 2>/dev/null
+}
+
+# run_libfuzzer TARGET BIN SECONDS JOBS WORK: fuzz TARGET for SECONDS with JOBS
+# forked workers; new inputs land in WORK/new, crashes in WORK/artifacts.
+# Writes WORK/stats (runs seconds) and returns when done or interrupted.
+run_libfuzzer() {
+  local target=$1 bin=$2 secs=$3 jobs=$4 work=$5 flags dict dirs start now runs cov corp
+  mkdir -p "$work/new" "$work/artifacts"
+  mapfile -t flags < <(libfuzzer_option_flags "$target")
+  dict="$SWISS_ROOT/fuzz/$target.dict"
+  [ -f "$dict" ] && flags+=("-dict=$dict")
+  # OSS-Fuzz's per-input timeout unless the .options file sets one
+  printf '%s\n' "${flags[@]}" | grep -q '^-timeout=' || flags+=(-timeout=25)
+  # new inputs go to the first directory (scratch); the corpus and the
+  # regressions are only read
+  dirs=("$work/new" "$(corpus_dir "$target")")
+  [ -d "$(regressions_dir "$target")" ] && dirs+=("$(regressions_dir "$target")")
+  echo "  $ ${bin#"$SWISS_ROOT"/} ${flags[*]} -fork=$jobs -ignore_crashes=1 -max_total_time=$secs" \
+       "-artifact_prefix=${work#"$SWISS_ROOT"/}/artifacts/ ${dirs[*]#"$SWISS_ROOT"/}"
+  start=$(date +%s)
+  # own process group, so an interrupt stops the workers too
+  UBSAN_OPTIONS=$SWISS_UBSAN_OPTIONS setsid "$bin" "${flags[@]}" -fork="$jobs" -ignore_crashes=1 \
+    -max_total_time="$secs" -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
+    "${dirs[@]}" >"$work/fuzz.log" 2>&1 &
+  CAMPAIGN_GROUPS=($!)
+  while campaign_running; do
+    wait_a_little
+    campaign_running || break
+    now=$(( $(date +%s) - start ))
+    read -r runs cov corp < <(libfuzzer_stats "$work/fuzz.log")
+    progress_line "$target" "$now" "$secs" "$runs" "$cov" "$corp" "$(count_files "$work/artifacts")"
+  done
+  wait "${CAMPAIGN_GROUPS[@]}" 2>/dev/null || true
+  CAMPAIGN_GROUPS=()
+  read -r runs cov corp < <(libfuzzer_stats "$work/fuzz.log")
+  echo "$runs $(( $(date +%s) - start ))" >"$work/stats"
+}
