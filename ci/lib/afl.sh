@@ -56,8 +56,8 @@ run_afl() {
     [ -f "$f" ] && [ -s "$f" ] && cp "$f" "$in/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
   [ -n "$(ls -A "$in")" ] || printf 'seed' >"$in/seed"
-  dict="$SWISS_ROOT/fuzz/$target.dict"
-  [ -f "$dict" ] && args+=(-x "$dict")
+  dict=$(libfuzzer_option_flags "$target" | sed -n 's/^-dict=//p')
+  [ -n "$dict" ] && args+=(-x "$dict")
   echo "  $ afl-fuzz -i ${in#"$SWISS_ROOT"/} -o ${out#"$SWISS_ROOT"/} -M main -V $secs ${args[*]#"$SWISS_ROOT"/}" \
        "-- ${bin#"$SWISS_ROOT"/}   (+ $(( jobs - 1 )) x -S)"
   start=$(date +%s)

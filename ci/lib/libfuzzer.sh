@@ -33,13 +33,11 @@ libfuzzer_stats() {
 # forked workers; new inputs land in WORK/new, crashes in WORK/artifacts.
 # Writes WORK/stats (runs seconds) and returns when done or interrupted.
 run_libfuzzer() {
-  local target=$1 bin=$2 secs=$3 jobs=$4 work=$5 flags dict dirs start now runs cov corp
+  local target=$1 bin=$2 secs=$3 jobs=$4 work=$5 flags dirs start now runs cov corp
   mkdir -p "$work/new" "$work/artifacts"
   mapfile -t flags < <(libfuzzer_option_flags "$target")
-  dict="$SWISS_ROOT/fuzz/$target.dict"
-  [ -f "$dict" ] && flags+=("-dict=$dict")
   # OSS-Fuzz's per-input timeout unless the .options file sets one
-  printf '%s\n' "${flags[@]}" | grep -q '^-timeout=' || flags+=(-timeout=25)
+  [[ " ${flags[*]} " == *" -timeout="* ]] || flags+=(-timeout=25)
   # new inputs go to the first directory (scratch); the corpus and the
   # regressions are only read
   dirs=("$work/new" "$(corpus_dir "$target")")
