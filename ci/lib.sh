@@ -62,18 +62,29 @@ corpus_dir() { echo "$SWISS_ROOT/corpus/$1"; }
 regressions_dir() { echo "$SWISS_ROOT/corpus/regressions/$1"; }
 
 # libfuzzer_option_flags TARGET: fuzz/<t>.options ([libfuzzer] key = value, the
-# ClusterFuzz format) as -key=value flags, since libFuzzer does not read it.
+# ClusterFuzz format) as -key=value flags, since libFuzzer does not read it. A
+# relative dict path is relative to fuzz/ (where .options lives); a dict that
+# does not exist is left out, and fuzz/<t>.dict is used when no dict is named.
 libfuzzer_option_flags() {
-  local file="$SWISS_ROOT/fuzz/$1.options"
-  [ -f "$file" ] || return 0
-  awk '
-    /^[[:space:]]*\[/ { section = $0; gsub(/[][[:space:]]/, "", section); next }
-    section == "libfuzzer" && /=/ {
-      line = $0; sub(/[;#].*/, "", line)
-      key = line; sub(/=.*/, "", key); gsub(/[[:space:]]/, "", key)
-      val = line; sub(/^[^=]*=/, "", val); gsub(/^[[:space:]]+|[[:space:]]+$/, "", val)
-      if (key != "") printf "-%s=%s\n", key, val
-    }' "$file"
+  local file="$SWISS_ROOT/fuzz/$1.options" flag dict="" out=()
+  if [ -f "$file" ]; then
+    while IFS= read -r flag; do
+      case $flag in
+        -dict=*) dict=${flag#-dict=}; [ "${dict#/}" != "$dict" ] || dict="$SWISS_ROOT/fuzz/$dict" ;;
+        *) out+=("$flag") ;;
+      esac
+    done < <(awk '
+      /^[[:space:]]*\[/ { section = $0; gsub(/[][[:space:]]/, "", section); next }
+      section == "libfuzzer" && /=/ {
+        line = $0; sub(/[;#].*/, "", line)
+        key = line; sub(/=.*/, "", key); gsub(/[[:space:]]/, "", key)
+        val = line; sub(/^[^=]*=/, "", val); gsub(/^[[:space:]]+|[[:space:]]+$/, "", val)
+        if (key != "") printf "-%s=%s\n", key, val
+      }' "$file")
+  fi
+  [ -n "$dict" ] || dict="$SWISS_ROOT/fuzz/$1.dict"
+  [ -f "$dict" ] && out+=("-dict=$dict")
+  [ ${#out[@]} -eq 0 ] || printf '%s\n' "${out[@]}"
 }
 
 # count_files DIR...: regular files directly in the DIRs (missing dirs count 0).
