@@ -7,7 +7,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -21,9 +20,26 @@
 
 namespace bench {
 
-// Every insert timed on its own: the clock is read once per insert and each
-// insert's time is the gap since the previous read (so the clock's own ~20 ns
-// is in every figure, equally for every map). Reports max and high quantiles.
+// The cost of one thread-CPU-clock read, which every per-insert figure
+// includes: the median gap between back-to-back reads.
+inline double clock_read_ns() {
+  std::vector<std::uint64_t> gaps(1001);
+  std::uint64_t previous = thread_cpu_ns();
+  for (auto& g : gaps) {
+    const std::uint64_t now = thread_cpu_ns();
+    g = now - previous;
+    previous = now;
+  }
+  std::nth_element(gaps.begin(), gaps.begin() + 500, gaps.end());
+  return static_cast<double>(gaps[500]);
+}
+
+// Every insert timed on its own, by the thread's CPU time (timing.h says why:
+// here it also keeps a preemption by another process, a few ms, from
+// posing as a growth stall). The clock is read once per insert; an insert's
+// time is the gap since the previous read, so each figure includes one clock
+// read (reported as clock_read_ns, equal for every map). Reports the worst
+// insert and high quantiles.
 template <class M>
 void bench_growth_latency(benchmark::State& state, std::size_t n) {
   using V = typename M::mapped_type;
@@ -32,16 +48,15 @@ void bench_growth_latency(benchmark::State& state, std::size_t n) {
   std::vector<std::uint32_t> gap_ns(n);
   for (auto _ : state) {
     auto m = std::make_unique<M>();
-    const auto start = Clock::now();
-    auto previous = start;
+    const std::uint64_t start = thread_cpu_ns();
+    std::uint64_t previous = start;
     for (std::size_t i = 0; i < n; ++i) {
       m->try_emplace(ks.inserted[i], value_for<V>(i));
-      const auto now = Clock::now();
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - previous).count();
-      gap_ns[i] = static_cast<std::uint32_t>(std::min<std::int64_t>(ns, std::numeric_limits<std::uint32_t>::max()));
+      const std::uint64_t now = thread_cpu_ns();
+      gap_ns[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(now - previous, std::numeric_limits<std::uint32_t>::max()));
       previous = now;
     }
-    state.SetIterationTime(std::chrono::duration<double>(previous - start).count());
+    state.SetIterationTime(static_cast<double>(previous - start) * 1e-9);
     if (m->size() != n) {
       state.SkipWithError("growth: size() != number of distinct keys inserted");
       break;
@@ -56,6 +71,7 @@ void bench_growth_latency(benchmark::State& state, std::size_t n) {
   state.counters["p9999_insert_ns"] = quantile(0.9999);
   state.counters["p99_insert_ns"] = quantile(0.99);
   state.counters["p50_insert_ns"] = quantile(0.5);
+  state.counters["clock_read_ns"] = clock_read_ns();
   report_ops(state, n);
 }
 
@@ -71,7 +87,7 @@ void bench_bytes_per_entry(benchmark::State& state, std::size_t n) {
   for (auto _ : state) {
     AllocationCounts& counts = allocation_counts();
     counts.reset();
-    const auto start = Clock::now();
+    const CpuStopwatch clock;
     {
       M m;
       fill(m, ks);
@@ -82,7 +98,7 @@ void bench_bytes_per_entry(benchmark::State& state, std::size_t n) {
         break;
       }
     }
-    state.SetIterationTime(seconds_since(start));
+    state.SetIterationTime(clock.seconds());
     if (counts.live_bytes != 0) {
       state.SkipWithError("bytes: the map did not free everything it allocated");
       break;

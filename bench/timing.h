@@ -1,21 +1,41 @@
-// Manual timing: each benchmark times exactly the operations it measures
-// (building the map for a lookup run, or destroying it after an insert run,
-// is outside the clock), with steady_clock (vDSO-backed TSC on Linux x86,
-// ~20 ns a read, negligible against a whole pass over the keys).
+// Timing: each benchmark times exactly the operations it measures (building
+// the map for a lookup run, or destroying it after an insert run, is outside
+// the clock), by the thread's CPU time (user + system, page faults included).
+// On a shared machine wall time also counts the time other processes hold the
+// core, which would charge whichever map happened to run then; CPU time does
+// not. The clock costs ~0.5 us a read (a system call), so a timed section
+// does at least kOpsPerSection operations: small maps run several passes.
 #pragma once
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
+#include <time.h>
+
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 namespace bench {
 
-using Clock = std::chrono::steady_clock;
+inline constexpr std::size_t kOpsPerSection = 1 << 16;
 
-inline double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+// How many passes over n keys one timed section makes.
+inline std::size_t passes_for(std::size_t n) { return std::max<std::size_t>(1, kOpsPerSection / n); }
+
+inline std::uint64_t thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
+
+class CpuStopwatch {
+ public:
+  CpuStopwatch() : start_(thread_cpu_ns()) {}
+  double seconds() const { return static_cast<double>(thread_cpu_ns() - start_) * 1e-9; }
+
+ private:
+  std::uint64_t start_;
+};
 
 // Records how many operations one iteration performs: report.py divides the
 // per-iteration time by it to get ns per operation, and Google Benchmark shows

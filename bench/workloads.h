@@ -41,24 +41,28 @@ const M& built_map(std::size_t n) {
 enum class Reserve { kNo, kYes };
 
 // n inserts of distinct keys into a new map (after reserve(n) with kYes; the
-// reserve call is timed with the inserts). Destroying the map is not timed.
+// reserve call is timed with the inserts). Constructing and destroying the
+// maps is not timed.
 template <class M>
 void bench_insert(benchmark::State& state, std::size_t n, Reserve reserve) {
   using V = typename M::mapped_type;
   built_maps().drop();
   const auto& ks = key_set<typename M::key_type>(n);
+  std::vector<std::unique_ptr<M>> maps(passes_for(n));
   for (auto _ : state) {
-    auto m = std::make_unique<M>();
-    const auto start = Clock::now();
-    if (reserve == Reserve::kYes) m->reserve(n);
-    for (std::size_t i = 0; i < n; ++i) m->try_emplace(ks.inserted[i], value_for<V>(i));
-    state.SetIterationTime(seconds_since(start));
-    if (m->size() != n) {
-      state.SkipWithError("insert: size() != number of distinct keys inserted");
-      break;
+    for (auto& m : maps) m = std::make_unique<M>();
+    const CpuStopwatch clock;
+    for (auto& m : maps) {
+      if (reserve == Reserve::kYes) m->reserve(n);
+      for (std::size_t i = 0; i < n; ++i) m->try_emplace(ks.inserted[i], value_for<V>(i));
+    }
+    state.SetIterationTime(clock.seconds());
+    for (auto& m : maps) {
+      if (m->size() != n) state.SkipWithError("insert: size() != number of distinct keys inserted");
+      m.reset();
     }
   }
-  report_ops(state, n);
+  report_ops(state, maps.size() * n);
 }
 
 // find() of every inserted key, in shuffled order.
@@ -66,19 +70,21 @@ template <class M>
 void bench_hit(benchmark::State& state, std::size_t n) {
   const M& m = built_map<M>(n);
   const auto& ks = key_set<typename M::key_type>(n);
-  const std::uint64_t expected = value_checksum<typename M::mapped_type>(n);
+  const std::size_t passes = passes_for(n);
+  const std::uint64_t expected = passes * value_checksum<typename M::mapped_type>(n);
   for (auto _ : state) {
-    const auto start = Clock::now();
+    const CpuStopwatch clock;
     std::uint64_t sum = 0;
-    for (const auto& k : ks.hits) sum += digest(m.find(k)->second);
+    for (std::size_t p = 0; p < passes; ++p)
+      for (const auto& k : ks.hits) sum += digest(m.find(k)->second);
     benchmark::DoNotOptimize(sum);
-    state.SetIterationTime(seconds_since(start));
+    state.SetIterationTime(clock.seconds());
     if (sum != expected) {
       state.SkipWithError("hit: the values found are not the values inserted");
       break;
     }
   }
-  report_ops(state, n);
+  report_ops(state, passes * n);
 }
 
 // find() of n keys that were never inserted.
@@ -86,18 +92,20 @@ template <class M>
 void bench_miss(benchmark::State& state, std::size_t n) {
   const M& m = built_map<M>(n);
   const auto& ks = key_set<typename M::key_type>(n);
+  const std::size_t passes = passes_for(n);
   for (auto _ : state) {
-    const auto start = Clock::now();
+    const CpuStopwatch clock;
     std::size_t found = 0;
-    for (const auto& k : ks.misses) found += m.find(k) != m.end();
+    for (std::size_t p = 0; p < passes; ++p)
+      for (const auto& k : ks.misses) found += m.find(k) != m.end();
     benchmark::DoNotOptimize(found);
-    state.SetIterationTime(seconds_since(start));
+    state.SetIterationTime(clock.seconds());
     if (found != 0) {
       state.SkipWithError("miss: found a key that was never inserted");
       break;
     }
   }
-  report_ops(state, n);
+  report_ops(state, passes * n);
 }
 
 // A full pass over the map, reading every key and value.
@@ -105,41 +113,49 @@ template <class M>
 void bench_iterate(benchmark::State& state, std::size_t n) {
   const M& m = built_map<M>(n);
   const auto& ks = key_set<typename M::key_type>(n);
+  const std::size_t passes = passes_for(n);
   std::uint64_t expected = value_checksum<typename M::mapped_type>(n);
   for (const auto& k : ks.inserted) expected += digest(k);
+  expected *= passes;
   for (auto _ : state) {
-    const auto start = Clock::now();
+    const CpuStopwatch clock;
     std::uint64_t sum = 0;
-    for (const auto& kv : m) sum += digest(kv.first) + digest(kv.second);
+    for (std::size_t p = 0; p < passes; ++p)
+      for (const auto& kv : m) sum += digest(kv.first) + digest(kv.second);
     benchmark::DoNotOptimize(sum);
-    state.SetIterationTime(seconds_since(start));
+    state.SetIterationTime(clock.seconds());
     if (sum != expected) {
       state.SkipWithError("iterate: the pass did not yield every entry exactly once");
       break;
     }
   }
-  report_ops(state, n);
+  report_ops(state, passes * n);
 }
 
 // erase(key) of every inserted key, in shuffled order, until the map is empty.
-// The map is rebuilt for each iteration outside the clock.
+// The maps are rebuilt for each iteration outside the clock.
 template <class M>
 void bench_erase(benchmark::State& state, std::size_t n) {
   built_maps().drop();
   const auto& ks = key_set<typename M::key_type>(n);
+  std::vector<std::unique_ptr<M>> maps(passes_for(n));
   for (auto _ : state) {
-    auto m = std::make_unique<M>();
-    fill(*m, ks);
-    const auto start = Clock::now();
-    std::size_t erased = 0;
-    for (const auto& k : ks.hits) erased += m->erase(k);
-    state.SetIterationTime(seconds_since(start));
-    if (erased != n || !m->empty()) {
-      state.SkipWithError("erase: did not erase every key exactly once");
-      break;
+    for (auto& m : maps) {
+      m = std::make_unique<M>();
+      fill(*m, ks);
     }
+    const CpuStopwatch clock;
+    std::size_t erased = 0;
+    for (auto& m : maps)
+      for (const auto& k : ks.hits) erased += m->erase(k);
+    state.SetIterationTime(clock.seconds());
+    for (auto& m : maps) {
+      if (!m->empty()) state.SkipWithError("erase: a map is not empty after erasing every key");
+      m.reset();
+    }
+    if (erased != maps.size() * n) state.SkipWithError("erase: did not erase every key exactly once");
   }
-  report_ops(state, n);
+  report_ops(state, maps.size() * n);
 }
 
 // Constant size n: each operation erases the oldest key and inserts a new one
@@ -154,24 +170,25 @@ void bench_churn(benchmark::State& state, std::size_t n) {
   auto m = std::make_unique<M>();
   fill(*m, ks);
   std::vector<K> oldest_first = ks.inserted;
+  const std::size_t ops = passes_for(n) * n;
   std::size_t next = 0, pos = 0;
   for (auto _ : state) {
-    const auto start = Clock::now();
+    const CpuStopwatch clock;
     std::size_t erased = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < ops; ++i) {
       erased += m->erase(oldest_first[pos]);
       K fresh = key_from<K>(mix(kSeed + kChurnStream + next++));
       m->try_emplace(fresh, value_from<V>(next));
       oldest_first[pos] = std::move(fresh);
       if (++pos == n) pos = 0;
     }
-    state.SetIterationTime(seconds_since(start));
-    if (erased != n || m->size() != n) {
+    state.SetIterationTime(clock.seconds());
+    if (erased != ops || m->size() != n) {
       state.SkipWithError("churn: an erase missed its key or the size drifted");
       break;
     }
   }
-  report_ops(state, n);
+  report_ops(state, ops);
 }
 
 }  // namespace bench
