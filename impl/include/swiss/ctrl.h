@@ -10,6 +10,12 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+
+#if defined(__SSE2__) && !defined(SWISS_NO_SSE2)
+#include <emmintrin.h>
+#define SWISS_SSE2 1
+#endif
 
 namespace swiss {
 
@@ -69,10 +75,18 @@ struct CtrlWord {
     word = (word & ~(std::uint64_t{0xff} << (8 * i))) | (std::uint64_t{c} << (8 * i));
   }
 
-  // Slots whose byte equals h2. May also report a full slot whose byte is
-  // h2^1 right above a true match (a borrow); the key compare rejects it.
-  // Empty and deleted bytes are never reported.
+  // Slots whose byte equals h2. The portable form may also report a full
+  // slot whose byte is h2^1 right above a true match (a borrow); the key
+  // compare rejects it. Empty and deleted bytes are never reported. With SSE2
+  // one byte compare gives the exact set in the same one-bit-per-byte form.
   constexpr SlotMask match_h2(std::uint8_t h) const {
+#ifdef SWISS_SSE2
+    if (!std::is_constant_evaluated()) {
+      const __m128i eq = _mm_cmpeq_epi8(_mm_cvtsi64_si128(static_cast<long long>(word)),
+                                        _mm_set1_epi8(static_cast<char>(h)));
+      return SlotMask(static_cast<std::uint64_t>(_mm_cvtsi128_si64(eq)) & kBytesMsb);
+    }
+#endif
     const std::uint64_t x = word ^ (kBytesLsb * h);
     return SlotMask((x - kBytesLsb) & ~x & kBytesMsb);
   }
