@@ -38,6 +38,17 @@ namespace detail {
 template <class M>
 struct InvariantChecker;
 
+template <bool Transparent>
+struct KeyArg {
+  template <class KK, class Key>
+  using type = Key;
+};
+template <>
+struct KeyArg<true> {
+  template <class KK, class Key>
+  using type = KK;
+};
+
 template <class T>
 struct is_pair : std::false_type {};
 template <class A, class B>
@@ -64,8 +75,11 @@ class Map {
   friend struct TestAccess<Map>;
 
   static constexpr bool kTransparent = detail::is_transparent<H>::value && detail::is_transparent<Eq>::value;
+  // Heterogeneous lookup: with a transparent hasher and key_eq, find(KK)
+  // deduces KK; otherwise the argument converts to K. (An alias that is
+  // exactly KK keeps KK deducible; std::conditional_t would not.)
   template <class KK>
-  using key_arg = std::conditional_t<kTransparent, KK, K>;
+  using key_arg = typename detail::KeyArg<kTransparent>::template type<KK, K>;
 
   // Splits stop here; past it a table that cannot be split grows instead.
   static constexpr unsigned kMaxDepth = 40;
