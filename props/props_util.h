@@ -1,0 +1,89 @@
+// Small helpers shared by the example tests in props/: map aliases, the
+// test-only shape, degenerate hashers, and the "fill to the edge of a
+// capacity" probe several Go-style tests need.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "swiss/map.h"
+#include "swiss/test_access.h"
+
+namespace props {
+
+using U64Map = swiss::Map<std::uint64_t, std::uint64_t>;
+
+template <class M>
+swiss::MapShape shape(const M& m) {
+  return swiss::TestAccess<M>::shape(m);
+}
+
+// Every user hash value the same: every key collides, probes are as long as
+// they get (abseil's "bad hash" tests).
+struct ConstantHash {
+  std::size_t operator()(std::uint64_t) const { return 0x5EED; }
+};
+
+// Two hash values, by the key's parity: two long collision chains.
+struct TwoValuedHash {
+  std::size_t operator()(std::uint64_t k) const { return (k & 1) ? 0x1111 : 0x2222; }
+};
+
+// The iteration order as a list of keys; a key yielded twice is a failure.
+template <class M>
+std::vector<typename M::key_type> iterated_keys(const M& m) {
+  std::vector<typename M::key_type> keys;
+  std::set<typename M::key_type> seen;
+  for (const auto& kv : m) {
+    EXPECT_TRUE(seen.insert(kv.first).second) << "iteration yielded key " << kv.first << " twice";
+    keys.push_back(kv.first);
+  }
+  return keys;
+}
+
+// The contents by plain iteration (a duplicate key is a failure).
+template <class M>
+std::map<typename M::key_type, typename M::mapped_type> contents(const M& m) {
+  std::map<typename M::key_type, typename M::mapped_type> out;
+  for (const auto& kv : m) {
+    EXPECT_TRUE(out.emplace(kv.first, kv.second).second)
+        << "iteration yielded key " << kv.first << " twice";
+  }
+  return out;
+}
+
+// The largest number of distinct keys 0..n-1 a fresh U64Map holds while its
+// capacity is exactly `capacity` (the next insert grows it). Capacity is a
+// function of the number of insertions while the map is one table, so a
+// fresh map filled with that many keys sits exactly at growthLeft == 0.
+// Returns 0 if the map never had that capacity.
+template <class M = U64Map>
+std::size_t max_size_at_capacity(std::size_t capacity) {
+  M m;
+  std::size_t last = 0;
+  bool seen = false;
+  for (std::uint64_t k = 0; k < 4 * capacity + 64; ++k) {
+    m.emplace(k, k);
+    std::size_t c = shape(m).capacity;
+    if (c == capacity) {
+      seen = true;
+      last = m.size();
+    } else if (seen) {
+      break;
+    }
+  }
+  return last;
+}
+
+// Inserts keys [first, last) with value key + offset.
+template <class M>
+void fill(M& m, std::uint64_t first, std::uint64_t last, std::uint64_t offset = 0) {
+  for (std::uint64_t k = first; k < last; ++k) m.insert_or_assign(k, k + offset);
+}
+
+}  // namespace props
