@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <type_traits>
 
@@ -80,10 +82,30 @@ class MapIterator {
     dir_offset_ = o.dir_offset_;
     dir_idx_ = o.dir_idx_;
     global_depth_ = o.global_depth_;
+    positioned_ = o.positioned_;
+#ifndef NDEBUG
+    rebuilds_ = o.rebuilds_;
+#endif
+  }
+
+  // An iterator from find/insert/emplace is only a position: cheap to make,
+  // holding nothing. Its walk state is set up the first time it advances,
+  // from where its entry is then, so it must advance before the map
+  // rebuilds that entry's table (as with any std map after a rehash; a
+  // begin()-started walk has no such limit). In debug builds this is checked.
+  void point_at(const MapT* m, Table* at, std::uint32_t slot) {
+    map_ = m;
+    cur_table_ = at;
+    cur_slot_ = slot;
+    cur_ = Policy::element(at->slot(slot));
+    positioned_ = true;
+#ifndef NDEBUG
+    rebuilds_ = m->rebuilds_;
+#endif
   }
 
   // Positions the walk at the map's seeded start (begin), or just past the
-  // entry at (t, slot) in that same order (find, insert).
+  // entry at (t, slot) in that same order.
   void start(const MapT* m, Table* at, std::uint32_t slot) {
     map_ = m;
     const std::uint64_t r = m->iteration_offsets();
@@ -130,6 +152,16 @@ class MapIterator {
 
   void advance() {
     const MapT& m = *map_;
+    if (positioned_) {
+      positioned_ = false;
+#ifndef NDEBUG
+      if (rebuilds_ != m.rebuilds_) {
+        std::fprintf(stderr, "swiss::Map: an iterator from find/insert advanced after the map rebuilt a table\n");
+        std::abort();
+      }
+#endif
+      start(map_, cur_table_, cur_slot_);
+    }
     for (;;) {
       if (global_depth_ != m.global_depth_) {
         const unsigned orders = m.global_depth_ - global_depth_;
@@ -175,6 +207,10 @@ class MapIterator {
   std::size_t dir_offset_ = 0;
   std::size_t dir_idx_ = 0;
   std::uint8_t global_depth_ = 0;
+  bool positioned_ = false;  // from find/insert: walk state not set up yet
+#ifndef NDEBUG
+  std::uint64_t rebuilds_ = 0;
+#endif
 };
 
 }  // namespace swiss::detail

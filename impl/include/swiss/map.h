@@ -67,7 +67,8 @@ class Map {
   using Table = detail::Table<Policy>;
   using Slot = typename Policy::Slot;
   using AllocTraits = std::allocator_traits<Alloc>;
-  using DirAlloc = typename AllocTraits::template rebind_alloc<Table*>;
+  using TablePtr = detail::TablePtr<Table>;
+  using DirAlloc = typename AllocTraits::template rebind_alloc<TablePtr>;
   using HashAlloc = typename AllocTraits::template rebind_alloc<std::uint64_t>;
   friend class detail::MapIterator<Map, false>;
   friend class detail::MapIterator<Map, true>;
@@ -414,7 +415,7 @@ class Map {
   std::uint64_t iteration_offsets() const { return detail::mix(0x1234567, seed_); }
   size_type dir_size() const { return size_type{1} << global_depth_; }
   Table* table_at(size_type i) const { return global_depth_ == 0 ? single_ : dir_[i]; }
-  Table* table_for(std::uint64_t hash) const {
+  TablePtr table_for(std::uint64_t hash) const {
     return global_depth_ == 0 ? single_ : dir_[hash >> (64 - global_depth_)];
   }
   // Calls f once per table (the directory lists a table once per entry it covers).
@@ -435,20 +436,26 @@ class Map {
 
   template <class KK>
   Location locate(const KK& key, std::uint64_t hash) const {
-    Table* t = table_for(hash);
+    const TablePtr tp = table_for(hash);
+    Table* const t = tp.get();
     if (t == nullptr) return {nullptr, 0};
+    const std::uint32_t cap = tp.capacity();
+    const std::uint64_t* const ctrl = Table::ctrl_words_of(t);
+    const Slot* const slots = Table::slots_of(t, cap);
     const std::uint8_t h2 = detail::h2(hash);
-    if (t->small) {
-      for (unsigned i : detail::CtrlWord{t->group(0).ctrl}.match_h2(h2))
-        if (eq_(key_at(t, i), key)) return {t, i};
+    if (cap == kGroupSlots) {  // the small map: one group, no probing
+      for (unsigned i : detail::CtrlWord{ctrl[0]}.match_h2(h2))
+        if (eq_(Policy::element(slots + i)->first, key)) return {t, i};
       return {nullptr, 0};
     }
-    const std::uint32_t mask = t->group_mask();
+    const std::uint32_t mask = cap / kGroupSlots - 1;
     std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
     for (std::uint32_t step = 1;; ++step) {
-      const detail::CtrlWord w{t->group(g).ctrl};
-      for (unsigned i : w.match_h2(h2))
-        if (eq_(key_at(t, g * kGroupSlots + i), key)) return {t, g * static_cast<std::uint32_t>(kGroupSlots) + i};
+      const detail::CtrlWord w{ctrl[g]};
+      for (unsigned i : w.match_h2(h2)) {
+        const std::uint32_t s = g * static_cast<std::uint32_t>(kGroupSlots) + i;
+        if (eq_(Policy::element(slots + s)->first, key)) return {t, s};
+      }
       if (w.match_empty()) return {nullptr, 0};
       g = (g + step) & mask;
     }
@@ -461,13 +468,13 @@ class Map {
   std::pair<Location, bool> find_or_prepare_insert(const KK& key, std::uint64_t hash) {
     const std::uint8_t h2 = detail::h2(hash);
     for (;;) {
-      Table* t = table_for(hash);
+      Table* t = table_for(hash).get();
       if (t == nullptr) {
         single_ = Table::create(alloc_, kGroupSlots, 0, true);
         continue;
       }
       if (t->small) {
-        const detail::CtrlWord w{t->group(0).ctrl};
+        const detail::CtrlWord w = t->group_ctrl(0);
         for (unsigned i : w.match_h2(h2))
           if (eq_(key_at(t, i), key)) return {{t, i}, false};
         if (t->used < kGroupSlots) return {{t, w.match_empty().lowest()}, true};
@@ -478,7 +485,7 @@ class Map {
       std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
       std::int64_t tombstone = -1;
       for (std::uint32_t step = 1;; ++step) {
-        const detail::CtrlWord w{t->group(g).ctrl};
+        const detail::CtrlWord w = t->group_ctrl(g);
         for (unsigned i : w.match_h2(h2))
           if (eq_(key_at(t, g * kGroupSlots + i), key))
             return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + i}, false};
@@ -599,7 +606,7 @@ class Map {
   template <class It>
   It make_iterator(Location loc) const {
     It it;
-    if (loc.table != nullptr) it.start(this, loc.table, loc.slot);
+    if (loc.table != nullptr) it.point_at(this, loc.table, loc.slot);
     return it;
   }
 
@@ -659,6 +666,9 @@ class Map {
   void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
     const unsigned depth = t->local_depth + extra;
     const unsigned bit = 63 - t->local_depth;
+#ifndef NDEBUG
+    ++rebuilds_;
+#endif
     auto destination = [&](std::uint32_t i) -> unsigned { return extra ? (hashes.data[i] >> bit) & 1 : 0; };
     std::uint32_t counts[2] = {0, 0};
     for (std::uint32_t i = 0; i < t->capacity; ++i)
@@ -763,8 +773,8 @@ class Map {
   void grow_directory() {
     const size_type old_size = dir_size();
     DirAlloc da(alloc_);
-    Table** next = std::allocator_traits<DirAlloc>::allocate(da, old_size * 2);
-    for (size_type i = 0; i < old_size * 2; ++i) next[i] = table_at(i / 2);
+    TablePtr* next = std::allocator_traits<DirAlloc>::allocate(da, old_size * 2);
+    for (size_type i = 0; i < old_size * 2; ++i) next[i] = global_depth_ == 0 ? single_ : dir_[i / 2];
     if (global_depth_ > 0) std::allocator_traits<DirAlloc>::deallocate(da, dir_, old_size);
     dir_ = next;
     single_ = nullptr;
@@ -821,11 +831,14 @@ class Map {
     swap_storage(other);
   }
 
-  Table* single_ = nullptr;  // the only table while global_depth_ == 0
-  Table** dir_ = nullptr;    // 2^global_depth_ entries when global_depth_ > 0
+  TablePtr single_ = nullptr;  // the only table while global_depth_ == 0
+  TablePtr* dir_ = nullptr;    // 2^global_depth_ entries when global_depth_ > 0
   size_type size_ = 0;
   std::uint64_t seed_;
   std::uint8_t global_depth_ = 0;
+#ifndef NDEBUG
+  std::uint64_t rebuilds_ = 0;  // tables replaced so far, to catch stale positioned iterators
+#endif
   [[no_unique_address]] H hash_;
   [[no_unique_address]] Eq eq_;
   [[no_unique_address]] Alloc alloc_;

@@ -11,7 +11,10 @@
 // slot, so an iterator inside it can follow each entry to where it lives now.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -27,17 +30,14 @@ struct Table {
   using Alloc = typename Policy::allocator_type;
   using Traits = std::allocator_traits<Alloc>;
 
-  struct Group {
-    std::uint64_t ctrl;
-    Slot slots[kGroupSlots];
-  };
   // Where the entry of a slot went when this table was retired.
   struct Forward {
     std::int32_t target;  // index into forward_targets, or -1 if the slot was not full
     std::uint32_t slot;
   };
-  struct alignas(alignof(Group) > alignof(std::max_align_t) ? alignof(Group) : alignof(std::max_align_t)) Chunk {
-    unsigned char bytes[alignof(Group) > alignof(std::max_align_t) ? alignof(Group) : alignof(std::max_align_t)];
+  static constexpr std::size_t kChunkAlign = alignof(Slot) > 16 ? alignof(Slot) : 16;
+  struct alignas(kChunkAlign) Chunk {
+    unsigned char bytes[kChunkAlign];
   };
   using ChunkAlloc = typename Traits::template rebind_alloc<Chunk>;
   using ForwardAlloc = typename Traits::template rebind_alloc<Forward>;
@@ -63,24 +63,39 @@ struct Table {
     return (sizeof(Table) + sizeof(Chunk) - 1) / sizeof(Chunk) * sizeof(Chunk);
   }
 
-  Group* groups() { return reinterpret_cast<Group*>(reinterpret_cast<unsigned char*>(this) + header_bytes()); }
-  const Group* groups() const { return const_cast<Table*>(this)->groups(); }
+  // Layout of one allocation: this header, then one control word per group,
+  // then the slots. Go interleaves each control word with its group's slots;
+  // keeping the words together (as Abseil keeps its control bytes) lets a
+  // lookup that misses touch one small array instead of a line per slot group.
+  static std::uint64_t* ctrl_words_of(const Table* t) {
+    return reinterpret_cast<std::uint64_t*>(reinterpret_cast<unsigned char*>(const_cast<Table*>(t)) + header_bytes());
+  }
+  static Slot* slots_of(const Table* t, std::uint32_t cap) {
+    return reinterpret_cast<Slot*>(reinterpret_cast<unsigned char*>(const_cast<Table*>(t)) + slots_offset(cap));
+  }
+  std::uint64_t* ctrl_words() { return ctrl_words_of(this); }
+  const std::uint64_t* ctrl_words() const { return const_cast<Table*>(this)->ctrl_words(); }
+  std::uint64_t& ctrl_word(std::size_t g) { return ctrl_words()[g]; }
+  CtrlWord group_ctrl(std::size_t g) const { return CtrlWord{ctrl_words()[g]}; }
   std::uint32_t group_mask() const { return capacity / kGroupSlots - 1; }
-  Group& group(std::size_t g) { return groups()[g]; }
-  Slot* slot(std::size_t i) { return &groups()[i / kGroupSlots].slots[i % kGroupSlots]; }
-  const Slot* slot(std::size_t i) const { return const_cast<Table*>(this)->slot(i); }
-  std::uint8_t ctrl(std::size_t i) const { return CtrlWord{groups()[i / kGroupSlots].ctrl}.at(i % kGroupSlots); }
+  Slot* slot(std::size_t i) { return slots_of(this, capacity) + i; }
+  const Slot* slot(std::size_t i) const { return slots_of(this, capacity) + i; }
+  std::uint8_t ctrl(std::size_t i) const { return group_ctrl(i / kGroupSlots).at(i % kGroupSlots); }
   void set_ctrl(std::size_t i, std::uint8_t c) {
-    CtrlWord w{groups()[i / kGroupSlots].ctrl};
+    CtrlWord w = group_ctrl(i / kGroupSlots);
     w.set(i % kGroupSlots, c);
-    groups()[i / kGroupSlots].ctrl = w.word;
+    ctrl_word(i / kGroupSlots) = w.word;
+  }
+  static constexpr std::size_t slots_offset(std::uint32_t cap) {
+    const std::size_t end_of_ctrl = header_bytes() + cap / kGroupSlots * sizeof(std::uint64_t);
+    return (end_of_ctrl + alignof(Slot) - 1) / alignof(Slot) * alignof(Slot);
   }
   std::uint32_t tombstones() const { return small ? 0 : max_growth(capacity) - used - growth_left; }
 
   // A fresh table: every control byte empty, every slot zero (and poisoned).
   static Table* create(const Alloc& a, std::uint32_t cap, std::uint8_t depth, bool small) {
     ChunkAlloc ca(a);
-    const std::size_t bytes = header_bytes() + cap / kGroupSlots * sizeof(Group);
+    const std::size_t bytes = slots_offset(cap) + cap * sizeof(Slot);
     const std::size_t n = (bytes + sizeof(Chunk) - 1) / sizeof(Chunk);
     Chunk* mem = std::allocator_traits<ChunkAlloc>::allocate(ca, n);
     Table* t = ::new (static_cast<void*>(mem)) Table(a);
@@ -89,12 +104,9 @@ struct Table {
     t->small = small;
     t->growth_left = small ? cap : max_growth(cap);
     t->chunks = n;
-    for (std::uint32_t g = 0; g < cap / kGroupSlots; ++g) {
-      Group& grp = t->group(g);
-      grp.ctrl = kCtrlWordEmpty;
-      std::memset(static_cast<void*>(grp.slots), 0, sizeof(grp.slots));
-      Policy::poison(grp.slots, kGroupSlots);
-    }
+    for (std::uint32_t g = 0; g < cap / kGroupSlots; ++g) t->ctrl_word(g) = kCtrlWordEmpty;
+    std::memset(static_cast<void*>(t->slot(0)), 0, cap * sizeof(Slot));
+    Policy::poison(t->slot(0), cap);
     return t;
   }
 
@@ -114,7 +126,7 @@ struct Table {
       PtrAlloc pa(a);
       std::allocator_traits<PtrAlloc>::deallocate(pa, t->forward_targets, t->forward_target_count);
     }
-    Policy::unpoison_bytes(t->groups(), t->capacity / kGroupSlots * sizeof(Group));
+    Policy::unpoison(t->slot(0), t->capacity);
     const std::size_t n = t->chunks;
     t->~Table();
     ChunkAlloc ca(a);
@@ -125,11 +137,11 @@ struct Table {
   // slot on its probe path. Only for a table known to have room and not to
   // hold the key (growth and rebuild, where keys are unique).
   std::uint32_t find_insert_slot(std::uint64_t hash) {
-    if (small) return CtrlWord{group(0).ctrl}.match_empty().lowest();
+    if (small) return group_ctrl(0).match_empty().lowest();
     const std::uint32_t mask = group_mask();
     std::uint32_t g = static_cast<std::uint32_t>(h1(hash)) & mask;
     for (std::uint32_t step = 1;; ++step) {
-      const SlotMask free = CtrlWord{group(g).ctrl}.match_empty_or_deleted();
+      const SlotMask free = group_ctrl(g).match_empty_or_deleted();
       if (free) return g * kGroupSlots + free.lowest();
       g = (g + step) & mask;
     }
@@ -152,7 +164,7 @@ struct Table {
       ++growth_left;
       return;
     }
-    if (CtrlWord{group(i / kGroupSlots).ctrl}.match_empty()) {
+    if (group_ctrl(i / kGroupSlots).match_empty()) {
       set_ctrl(i, kCtrlEmpty);
       ++growth_left;
     } else {
@@ -162,7 +174,7 @@ struct Table {
 
   // Forget every entry (already destroyed): all control bytes empty.
   void reset_after_clear() {
-    for (std::uint32_t g = 0; g < capacity / kGroupSlots; ++g) group(g).ctrl = kCtrlWordEmpty;
+    for (std::uint32_t g = 0; g < capacity / kGroupSlots; ++g) ctrl_word(g) = kCtrlWordEmpty;
     used = 0;
     growth_left = small ? capacity : max_growth(capacity);
   }
@@ -170,6 +182,37 @@ struct Table {
  private:
   explicit Table(const Alloc& a) : alloc(a) {}
   ~Table() = default;
+};
+
+// A table pointer as the directory stores it: tables are 16-byte aligned,
+// so the low 4 bits carry log2(capacity) - 3 (15: read the header). A lookup
+// then finds the control words and slots from the directory entry alone,
+// without a dependent load of the table header.
+template <class T>
+class TablePtr {
+ public:
+  static constexpr std::uintptr_t kTagMask = 15;
+  TablePtr() = default;
+  TablePtr(std::nullptr_t) {}
+  TablePtr(T* t) : bits_(reinterpret_cast<std::uintptr_t>(t)) {
+    if (t == nullptr) return;
+    if ((bits_ & kTagMask) != 0) {
+      std::fprintf(stderr, "swiss::Map: the allocator returned memory not aligned to 16 bytes\n");
+      std::abort();
+    }
+    const unsigned log2 = static_cast<unsigned>(std::countr_zero(t->capacity));
+    bits_ |= log2 - 3 < kTagMask ? log2 - 3 : kTagMask;
+  }
+  T* get() const { return reinterpret_cast<T*>(bits_ & ~kTagMask); }
+  operator T*() const { return get(); }
+  T* operator->() const { return get(); }
+  std::uint32_t capacity() const {
+    const unsigned tag = bits_ & kTagMask;
+    return tag == kTagMask ? get()->capacity : std::uint32_t{8} << tag;
+  }
+
+ private:
+  std::uintptr_t bits_ = 0;
 };
 
 }  // namespace swiss::detail
