@@ -1,0 +1,117 @@
+// The oracle: what the map must hold, kept in absl::flat_hash_map keyed by the
+// lane's oracle identity (OKey). NaN-like keys are modelled separately: every
+// insert of one adds an entry with a fresh serial (lanes.h, DoubleKeyId), and
+// an entry the map yields is matched to a NaN identity with the same bits and
+// value (resolve()).
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace swisscheck {
+
+template <class L>
+class Model {
+ public:
+  using Key = typename L::Key;
+  using OKey = typename L::OKey;
+  using OValue = typename L::OValue;
+  using Entries = absl::flat_hash_map<OKey, OValue, typename L::OHash>;
+
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  const Entries& entries() const { return entries_; }
+  bool has_nan() const { return !nans_.empty(); }
+
+  // The value of an ordinary key, or nullptr. NaN keys are never found.
+  const OValue* find(const Key& k) const {
+    if (L::is_nan(k)) return nullptr;
+    return find_id(L::okey(k));
+  }
+  const OValue* find_id(const OKey& id) const {
+    auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+
+  // Adds an entry for a key the map does not hold (for a NaN: always); returns
+  // its identity.
+  OKey add(const Key& k, OValue v) {
+    OKey id = L::okey(k);
+    if constexpr (L::kHasNaN) {
+      if (L::is_nan(k)) {
+        id.serial = ++next_serial();
+        nans_.push_back(id);
+      }
+    }
+    entries_[id] = std::move(v);
+    return id;
+  }
+  void set(const OKey& id, OValue v) { entries_[id] = std::move(v); }
+  bool erase(const OKey& id) {
+    if (entries_.erase(id) == 0) return false;
+    if constexpr (L::kHasNaN) {
+      if (id.serial != 0)
+        for (std::size_t i = 0; i < nans_.size(); ++i)
+          if (nans_[i] == id) {
+            nans_[i] = nans_.back();
+            nans_.pop_back();
+            break;
+          }
+    }
+    return true;
+  }
+  void clear() {
+    entries_.clear();
+    nans_.clear();
+  }
+
+  // The identity of an entry (k, v) the map holds, among those `taken` does
+  // not exclude: for an ordinary key its own identity (if present), for a NaN
+  // one with the same bits and value (preferring `prefer`ed ones). nullopt if
+  // the oracle has no such entry.
+  template <class Taken, class Prefer>
+  std::optional<OKey> resolve(const Key& k, const OValue& v, Taken taken, Prefer prefer) const {
+    if constexpr (L::kHasNaN) {
+      if (L::is_nan(k)) {
+        const std::uint64_t bits = L::okey(k).bits;
+        std::optional<OKey> fallback;
+        for (const OKey& id : nans_) {
+          if (id.bits != bits || taken(id)) continue;
+          if (!(entries_.at(id) == v)) continue;
+          if (prefer(id)) return id;
+          if (!fallback) fallback = id;
+        }
+        return fallback;
+      }
+    }
+    OKey id = L::okey(k);
+    if (entries_.find(id) == entries_.end()) return std::nullopt;
+    return id;
+  }
+
+  // std::unordered_map's ==: same size and every entry found in the other
+  // with an equal value. A NaN is never found, so a map holding one equals no
+  // map (not even itself).
+  bool equals(const Model& o) const {
+    if (size() != o.size()) return false;
+    if (has_nan() || o.has_nan()) return empty() && o.empty();
+    for (const auto& [id, v] : entries_) {
+      const OValue* w = o.find_id(id);
+      if (!w || !(*w == v)) return false;
+    }
+    return true;
+  }
+
+ private:
+  static std::uint64_t& next_serial() {
+    thread_local std::uint64_t serial = 0;
+    return serial;
+  }
+  Entries entries_;
+  std::vector<OKey> nans_;  // identities of NaN entries (kHasNaN lanes)
+};
+
+}  // namespace swisscheck

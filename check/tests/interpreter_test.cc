@@ -1,0 +1,120 @@
+// The interpreter against swiss::Map: clean programs pass on every lane, and
+// a map whose hasher is broken is caught (the harness can fail).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "check/decode.h"
+#include "check/interpreter.h"
+
+namespace swisscheck {
+namespace {
+
+Options throwing() {
+  Options o;
+  o.abort_on_failure = false;
+  return o;
+}
+
+// Growth to several tables, splits, churn, iteration with growth and clear.
+Program workout(std::uint8_t space_sel) {
+  Program p;
+  p.key_space_sel = space_sel;
+  for (std::uint32_t i = 0; i < 12; ++i) p.ops.push_back({Code::kInsert, i, i});
+  p.ops.push_back({Code::kIndexBump, 3});
+  p.ops.push_back({Code::kEraseKey, 4});
+  p.ops.push_back({Code::kIndexBump, 4});
+  p.ops.push_back({Code::kInsertMany, 0, 0, 3000});
+  Op it{Code::kIterMutate};
+  it.actions.push_back({Code::kInsertMany, 3000, 0, 1500, 1});
+  it.actions.push_back({Code::kInsertOrAssign, 5, 77, 0, 2});
+  it.actions.push_back({Code::kEraseKey, 6, 0, 0, 2});
+  it.actions.push_back({Code::kClear, 0, 0, 0, 40});
+  it.actions.push_back({Code::kInsert, 7, 1, 0, 41});
+  p.ops.push_back(it);
+  p.ops.push_back({Code::kInsertMany, 0, 0, 600});
+  p.ops.push_back({Code::kCopyConstruct, 0, 0, 1});
+  p.ops.push_back({Code::kEraseMany, 0, 0, 300});
+  p.ops.push_back({Code::kEqual, 0, 0, 0});
+  p.ops.push_back({Code::kSwap, 0, 0, 3});
+  p.ops.push_back({Code::kIterate});
+  p.ops.push_back({Code::kCheck});
+  return p;
+}
+
+template <class L>
+void expect_clean(const Program& p) {
+  Interpreter<L> in(throwing());
+  const RunResult r = in.run(p);
+  EXPECT_TRUE(r.ok) << L::kName << ": " << r.message;
+  EXPECT_EQ(r.ops_run, p.ops.size());
+}
+
+TEST(Interpreter, WorkoutPassesOnEveryLane) {
+  const Program p = workout(1);
+  expect_clean<U64Lane>(p);
+  expect_clean<ConstHashLane>(p);
+  expect_clean<FewHashLane>(p);
+  expect_clean<StringLane>(p);
+  expect_clean<IndirectLane>(p);
+  expect_clean<DoubleLane>(p);
+  expect_clean<EmptyValueLane>(p);
+  expect_clean<InstrumentedLane>(p);
+}
+
+TEST(Interpreter, RandomInputsPass) {
+  std::mt19937_64 rng(1);
+  for (int round = 0; round < 60; ++round) {
+    std::vector<std::uint8_t> b(rng() % 300);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    const Program p = decode(b.data(), b.size());
+    Interpreter<U64Lane> a(throwing());
+    RunResult r = a.run(p);
+    ASSERT_TRUE(r.ok) << r.message;
+    Interpreter<InstrumentedLane> f(throwing());
+    r = f.run(p);
+    ASSERT_TRUE(r.ok) << r.message;
+  }
+}
+
+// A hasher that changes its mind: entries become unreachable, which the
+// interpreter must report as a difference from the oracle.
+struct DriftingHash {
+  static inline std::uint64_t drift = 0;
+  std::size_t operator()(std::uint64_t k) const { return k * 0x9E3779B97F4A7C15ull + (drift++ / 64); }
+};
+struct DriftingLane : U64Lane {
+  static constexpr const char* kName = "drifting";
+  using Hasher = DriftingHash;
+};
+
+TEST(Interpreter, ReportsAMapThatLosesKeys) {
+  Program p;
+  p.key_space_sel = 2;
+  p.ops.push_back({Code::kInsertMany, 0, 0, 500});
+  for (std::uint32_t i = 0; i < 64; ++i) p.ops.push_back({Code::kFind, i});
+  Interpreter<DriftingLane> in(throwing());
+  const RunResult r = in.run(p);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("lane drifting"), std::string::npos) << r.message;
+}
+
+TEST(Interpreter, FaultsAreInjectedAndSurvived) {
+  Program p;
+  p.key_space_sel = 3;
+  for (std::uint32_t kind = 0; kind < 4; ++kind) {
+    for (std::uint32_t nth = 1; nth < 40; nth += 7) {
+      p.ops.push_back({Code::kArmFault, 0, nth, kind});
+      p.ops.push_back({Code::kInsertMany, kind * 1000 + nth * 10, 0, 200});
+      p.ops.push_back({Code::kCopyConstruct, 0, 0, 1});
+      p.ops.push_back({Code::kInsertRange, 3, 0, 40});
+    }
+  }
+  Ledger::current().reset();
+  Interpreter<InstrumentedLane> in(throwing());
+  const RunResult r = in.run(p);
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
+}  // namespace
+}  // namespace swisscheck

@@ -1,0 +1,273 @@
+// Printing a program: as numbered, readable ops (print_trace), and as a C++
+// snippet that replays it against swiss::Map (print_cpp), so a reproducer can
+// be pasted into a test. Both take the lane, which renders keys and values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <sstream>
+#include <string>
+
+#include "check/instrumented.h"
+#include "check/ops.h"
+
+namespace swisscheck {
+
+// Slot rules shared by the interpreter and the printers: an op that makes a
+// new map never overwrites the current one.
+inline std::uint32_t target_slot(Code c, std::uint32_t n, std::uint32_t cur) {
+  std::uint32_t d = n % kSlots;
+  if ((c == Code::kCopyConstruct || c == Code::kMoveConstruct || c == Code::kMoveAssign) && d == cur)
+    d = (cur + 1) % kSlots;
+  return d;
+}
+
+inline std::string ordinal(std::uint64_t n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
+template <class L>
+std::string show_op(const Op& op) {
+  auto key = [&](std::uint32_t i) {
+    i %= L::kIndexLimit;
+    return "key #" + std::to_string(i) + " = " + L::show_key(i);
+  };
+  auto value = [&](std::uint32_t j) { return "value #" + std::to_string(j) + " = " + L::show_value(j); };
+  std::ostringstream o;
+  o << name(op.code);
+  switch (op.code) {
+    case Code::kInsert: case Code::kEmplace: case Code::kTryEmplace: case Code::kInsertOrAssign:
+    case Code::kIndexAssign:
+      o << ' ' << key(op.key) << ", " << value(op.value);
+      break;
+    case Code::kInsertHint: {
+      static const char* kinds[3] = {"insert(find(k), ...)", "emplace_hint(begin(), ...)", "try_emplace(end(), ...)"};
+      o << ' ' << key(op.key) << ", " << value(op.value) << " as " << kinds[op.n % 3];
+      break;
+    }
+    case Code::kIndexBump: case Code::kFind: case Code::kContains: case Code::kCount: case Code::kAt:
+    case Code::kEqualRange: case Code::kEraseKey: case Code::kEraseFound:
+      o << ' ' << key(op.key);
+      break;
+    case Code::kEraseRange: o << " first " << op.n << " entries"; break;
+    case Code::kEraseIf: o << " fingerprint(key) % 4 == " << op.n; break;
+    case Code::kReserve:
+      if (op.n == kAbsurdSize) o << " absurd sizes (must throw std::length_error)";
+      else o << ' ' << op.n;
+      break;
+    case Code::kRehash: o << ' ' << op.n; break;
+    case Code::kInsertMany: case Code::kEraseMany: case Code::kInsertRange:
+      o << " keys #" << op.key << ".. (" << op.n << " keys, index mod " << L::kIndexLimit << ")";
+      break;
+    case Code::kCopyConstruct: case Code::kCopyAssign: case Code::kMoveConstruct: case Code::kMoveAssign:
+    case Code::kSelect: case Code::kEqual:
+      o << " map " << op.n % kSlots;
+      break;
+    case Code::kSwap: o << " with map " << op.n % kSlots << (op.n / kSlots ? " (ADL swap)" : " (member swap)"); break;
+    case Code::kArmFault:
+      o << ": the " << ordinal(op.value) << ' ' << fault_name(static_cast<Fault>(op.n % 4))
+        << " call from now throws";
+      break;
+    case Code::kAssignCurrent: o << ' ' << value(op.value); break;
+    case Code::kIterMutate: o << " (" << op.actions.size() << " actions)"; break;
+    default: break;
+  }
+  return o.str();
+}
+
+// Numbered ops, up to and including op `upto`.
+template <class L>
+void print_trace(std::ostream& out, const Program& p,
+                 std::size_t upto = std::numeric_limits<std::size_t>::max()) {
+  out << "lane " << L::kName << ", key space " << p.key_space() << ", " << p.ops.size() << " ops\n";
+  for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {
+    const Op& op = p.ops[i];
+    out << '#' << i << ' ' << show_op<L>(op) << '\n';
+    for (const Op& a : op.actions) out << "      at yield " << a.at << ": " << show_op<L>(a) << '\n';
+  }
+}
+
+namespace detail {
+
+template <class L>
+struct CppWriter {
+  std::ostream& out;
+  std::uint32_t cur = 0;
+  bool engaged[kSlots] = {true, false, false};
+
+  std::string k(std::uint32_t i) { return L::cpp_key(i % L::kIndexLimit); }
+  std::string v(std::uint32_t j) { return L::cpp_value(j); }
+  std::string slot(std::uint32_t d) { return "maps[" + std::to_string(d) + "]"; }
+  std::string engage(std::uint32_t d) {
+    if (engaged[d]) return "";
+    engaged[d] = true;
+    return slot(d) + ".emplace(); ";
+  }
+
+  // One statement for an op that may also appear inside an iteration.
+  std::string simple(const Op& op) {
+    const std::string limit = std::to_string(L::kIndexLimit);
+    switch (op.code) {
+      case Code::kInsert: return "m->insert({" + k(op.key) + ", " + v(op.value) + "});";
+      case Code::kEmplace: return "m->emplace(" + k(op.key) + ", " + v(op.value) + ");";
+      case Code::kTryEmplace: return "m->try_emplace(" + k(op.key) + ", " + v(op.value) + ");";
+      case Code::kInsertOrAssign: return "m->insert_or_assign(" + k(op.key) + ", " + v(op.value) + ");";
+      case Code::kIndexAssign: return "(*m)[" + k(op.key) + "] = " + v(op.value) + ";";
+      case Code::kIndexBump: return "L::bump((*m)[" + k(op.key) + "]); /* m[k]++ */";
+      case Code::kFind: return "(void)m->find(" + k(op.key) + ");";
+      case Code::kEraseKey: return "m->erase(" + k(op.key) + ");";
+      case Code::kEraseFound:
+        return "if (auto it2 = m->find(" + k(op.key) + "); it2 != m->end()) m->erase(it2);";
+      case Code::kClear: return "m->clear();";
+      case Code::kReserve:
+        if (op.n == kAbsurdSize)
+          return "try { m->reserve(SIZE_MAX); } catch (const std::length_error&) {}";
+        return "m->reserve(" + std::to_string(op.n) + ");";
+      case Code::kInsertMany:
+        return "for (std::uint32_t i = 0; i < " + std::to_string(op.n) + "; ++i) { std::uint32_t x = (" +
+               std::to_string(op.key) + " + i) % " + limit +
+               "; if (i % 2) m->try_emplace(L::make_key(x), L::make_value(x & 0xFF)); "
+               "else m->insert({L::make_key(x), L::make_value(x & 0xFF)}); }";
+      case Code::kEraseMany:
+        return "for (std::uint32_t i = 0; i < " + std::to_string(op.n) + "; ++i) m->erase(L::make_key((" +
+               std::to_string(op.key) + " + i) % " + limit + "));";
+      default: return "";
+    }
+  }
+
+  std::string statement(const Op& op) {
+    const std::string d = std::to_string(target_slot(op.code, op.n, cur));
+    const std::uint32_t di = target_slot(op.code, op.n, cur);
+    std::string s = simple(op);
+    if (!s.empty()) return s;
+    switch (op.code) {
+      case Code::kInsertHint:
+        if (op.n % 3 == 0) return "m->insert(m->find(" + k(op.key) + "), {" + k(op.key) + ", " + v(op.value) + "});";
+        if (op.n % 3 == 1) return "m->emplace_hint(m->begin(), " + k(op.key) + ", " + v(op.value) + ");";
+        return "m->try_emplace(m->end(), " + k(op.key) + ", " + v(op.value) + ");";
+      case Code::kContains: return "(void)m->contains(" + k(op.key) + ");";
+      case Code::kCount: return "(void)m->count(" + k(op.key) + ");";
+      case Code::kAt: return "try { (void)m->at(" + k(op.key) + "); } catch (const std::out_of_range&) {}";
+      case Code::kEqualRange: return "(void)m->equal_range(" + k(op.key) + ");";
+      case Code::kEraseRange:
+        return "m->erase(m->begin(), std::next(m->begin(), std::min<std::size_t>(" + std::to_string(op.n) +
+               ", m->size())));";
+      case Code::kEraseIf:
+        return "swiss::erase_if(*m, [](const auto& e) { return swisscheck::fingerprint(L::okey(e.first)) % 4 == " +
+               std::to_string(op.n) + "; });";
+      case Code::kRehash: return "m->rehash(" + std::to_string(op.n) + ");";
+      case Code::kInsertRange:
+        return "{ std::vector<std::pair<L::Key, L::Value>> r; std::uint32_t n = " + std::to_string(op.n) +
+               ", w = n * 3 / 4 ? n * 3 / 4 : 1; for (std::uint32_t i = 0; i < n; ++i) { std::uint32_t x = (" +
+               std::to_string(op.key) + " + i % w) % " + std::to_string(L::kIndexLimit) +
+               "; r.emplace_back(L::make_key(x), L::make_value(x & 0xFF)); } m->insert(r.begin(), r.end()); }";
+      case Code::kCopyConstruct: {
+        std::string r = slot(di) + ".reset(); " + slot(di) + ".emplace(*m); m = &*" + slot(di) + ";";
+        engaged[di] = true;
+        cur = di;
+        return r;
+      }
+      case Code::kCopyAssign: {
+        std::string r = engage(di) + "*" + slot(di) + " = *m; m = &*" + slot(di) + ";";
+        cur = di;
+        return r;
+      }
+      case Code::kMoveConstruct: {
+        std::string r = slot(di) + ".reset(); " + slot(di) + ".emplace(std::move(*m)); m->clear(); m = &*" + slot(di) + ";";
+        engaged[di] = true;
+        cur = di;
+        return r;
+      }
+      case Code::kMoveAssign: {
+        std::string r = engage(di) + "*" + slot(di) + " = std::move(*m); m->clear(); m = &*" + slot(di) + ";";
+        cur = di;
+        return r;
+      }
+      case Code::kSwap: {
+        std::string r = engage(di);
+        if (op.n / kSlots) return r + "{ using std::swap; swap(*m, *" + slot(di) + "); }";
+        return r + "m->swap(*" + slot(di) + ");";
+      }
+      case Code::kSelect: {
+        std::string r = engage(di) + "m = &*" + slot(di) + ";";
+        cur = di;
+        return r;
+      }
+      case Code::kEqual: return engage(di) + "(void)(*m == *" + slot(di) + ");";
+      case Code::kIterate: return "for (const auto& e : *m) (void)e;";
+      case Code::kArmFault:
+        return "swisscheck::Ledger::current().arm(static_cast<swisscheck::Fault>(" + std::to_string(op.n % 4) +
+               "), " + std::to_string(op.value) + ");";
+      case Code::kCheck: return "m->check_invariants();";
+      case Code::kIterMutate: {
+        std::ostringstream o;
+        // Mirrors the interpreter: erase_current / assign_current act only
+        // on an entry still there, before anything grew at this yield.
+        o << "{  // iterate, mutating at yields\n"
+          << "    std::size_t yield = 0;\n"
+          << "    for (auto it = m->begin(); it != m->end(); ++yield) {\n"
+          << "      bool advanced = false, dirty = false, gone = false;\n"
+          << "      const auto cur_key = it->first;\n";
+        std::size_t i = 0;
+        while (i < op.actions.size()) {
+          std::uint32_t at = op.actions[i].at;
+          o << "      if (yield == " << at << ") {\n";
+          for (; i < op.actions.size() && op.actions[i].at == at; ++i) {
+            const Op& a = op.actions[i];
+            if (a.code == Code::kEraseCurrent)
+              o << "        if (!dirty && !advanced && !gone) { it = m->erase(it); advanced = true; }\n";
+            else if (a.code == Code::kAssignCurrent)
+              o << "        if (!dirty && !advanced && !gone) it->second = " << v(a.value) << ";\n";
+            else if (a.code == Code::kClear || a.code == Code::kReserve)
+              o << "        " << simple(a) << " dirty = true; gone = true;\n";
+            else
+              o << "        { std::size_t n0 = m->size(); " << simple(a)
+                << " if (m->size() > n0) dirty = true; if (!m->contains(cur_key)) gone = true; }\n";
+          }
+          o << "      }\n";
+        }
+        o << "      if (!advanced) ++it;\n    }\n  }";
+        return o.str();
+      }
+      default: return "/* ? */";
+    }
+  }
+};
+
+}  // namespace detail
+
+// A C++ function body replaying the program against swiss::Map (up to and
+// including op `upto`). Needs swiss/map.h and check/lanes.h.
+template <class L>
+void print_cpp(std::ostream& out, const Program& p,
+               std::size_t upto = std::numeric_limits<std::size_t>::max()) {
+  detail::CppWriter<L> w{out};
+  out << "// swisscheck replay: lane " << L::kName << ", key space " << p.key_space() << "\n"
+      << "// needs: swiss/map.h, check/lanes.h, <optional>, <vector>, <stdexcept>, <cstdint>\n"
+      << "{\n"
+      << "  using L = " << L::kCppLane << ";\n"
+      << "  using Map = " << L::kCppMap << ";\n"
+      << "  std::optional<Map> maps[3];\n"
+      << "  maps[0].emplace();\n"
+      << "  Map* m = &*maps[0];\n";
+  for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {
+    std::string s = w.statement(p.ops[i]);
+    if constexpr (L::kFaults) {
+      if (p.ops[i].code != Code::kArmFault)
+        s = "try { swisscheck::FaultScope scope; " + s + " } catch (const std::exception&) {}";
+    }
+    out << "  " << s << "  // #" << i << "\n";
+  }
+  out << "  for (auto& x : maps) if (x) x->check_invariants();\n"
+      << "}\n";
+}
+
+}  // namespace swisscheck

@@ -1,0 +1,246 @@
+// Seed-corpus generator: op lists -> bytes (check/encode.h), so the seeds can
+// be regenerated and reviewed as code. Writes
+//   corpus/<lane>_fuzzer/seed-<name>   one file per seed program
+//   fuzz/<lane>_fuzzer.dict            op snippets libFuzzer splices in
+// Usage: swiss_seed_corpus REPO_ROOT   (prints what it writes, then a summary)
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "check/encode.h"
+#include "check/ops.h"
+
+namespace {
+
+using swisscheck::Code;
+using swisscheck::kAbsurdSize;
+using swisscheck::Op;
+using swisscheck::Program;
+
+// Builder: reads like the trace.
+struct P {
+  Program p;
+  explicit P(std::uint8_t space_sel) { p.key_space_sel = space_sel; }
+  P& op(Code c, std::uint32_t key = 0, std::uint32_t value = 0, std::uint32_t n = 0) {
+    p.ops.push_back({c, key, value, n});
+    return *this;
+  }
+  P& insert(std::uint32_t k, std::uint32_t v = 1) { return op(Code::kInsert, k, v); }
+  P& many(std::uint32_t start, std::uint32_t n) { return op(Code::kInsertMany, start, 0, n); }
+  P& erase_many(std::uint32_t start, std::uint32_t n) { return op(Code::kEraseMany, start, 0, n); }
+  P& iter(std::vector<Op> actions) {
+    Op o{Code::kIterMutate};
+    o.actions = std::move(actions);
+    p.ops.push_back(o);
+    return *this;
+  }
+  P& check() { return op(Code::kCheck); }
+};
+Op at(std::uint32_t yield, Code c, std::uint32_t key = 0, std::uint32_t value = 0, std::uint32_t n = 0) {
+  return Op{c, key, value, n, yield};
+}
+
+struct Seed {
+  std::string name;
+  Program program;
+};
+
+// Counts must be canonical (count_from_byte); these are.
+constexpr std::uint32_t k595 = 7 * 85, k1020 = 12 * 85, k2040 = 24 * 85, k4080 = 48 * 85, k6035 = 71 * 85,
+                        k8160 = 96 * 85;
+
+std::vector<Seed> common_seeds() {
+  std::vector<Seed> s;
+  {  // 8 -> 9 entries: the small map becomes a table; erase/lookups around it
+    P p(1);
+    for (std::uint32_t i = 0; i < 10; ++i) p.insert(i, i);
+    p.op(Code::kEraseKey, 3).op(Code::kFind, 3).op(Code::kIndexBump, 3).op(Code::kAt, 9).op(Code::kContains, 2);
+    p.op(Code::kEraseFound, 8).op(Code::kCount, 8).check();
+    s.push_back({"small-to-table", p.p});
+  }
+  {  // thousands of keys: many splits, global depth >= 3
+    P p(2);
+    p.many(0, k6035).check().erase_many(0, k4080).check().many(0, k2040).op(Code::kIterate);
+    s.push_back({"splits-depth3", p.p});
+  }
+  {  // churn at constant size: tombstones, cleanup, rehash in place
+    P p(5);
+    p.many(0, 800);
+    for (std::uint32_t r = 0; r < 24; ++r) p.erase_many(r * 100, 100).many(800 + r * 100, 100);
+    p.check();
+    s.push_back({"tombstone-churn", p.p});
+  }
+  {  // iteration across growth and split, with assignments and erases ahead/behind
+    P p(6);
+    p.many(0, k1020);
+    p.iter({at(1, Code::kInsertMany, 40, 0, k4080), at(2, Code::kInsertOrAssign, 5, 9),
+            at(2, Code::kIndexAssign, 20, 3), at(3, Code::kEraseKey, 7), at(3, Code::kEraseKey, 60),
+            at(5, Code::kIndexBump, 11), at(9, Code::kInsertMany, 5000, 0, k2040), at(10, Code::kInsertOrAssign, 30, 200),
+            at(12, Code::kEraseMany, 0, 0, 100)});
+    p.check();
+    s.push_back({"iterate-across-split", p.p});
+  }
+  {  // iteration that erases and assigns through the iterator, small map to table
+    P p(1);
+    for (std::uint32_t i = 0; i < 6; ++i) p.insert(i, i);
+    p.iter({at(0, Code::kEraseCurrent), at(1, Code::kAssignCurrent, 0, 44), at(1, Code::kInsertMany, 8, 0, 30),
+            at(2, Code::kEraseCurrent), at(3, Code::kInsert, 2, 5), at(4, Code::kAssignCurrent, 0, 45)});
+    p.check();
+    s.push_back({"iterate-erase-current", p.p});
+  }
+  {  // clear during iteration, then re-insert
+    P p(4);
+    p.many(0, 50);
+    p.iter({at(3, Code::kClear), at(4, Code::kInsert, 1, 2), at(4, Code::kInsertMany, 0, 0, 30)});
+    p.many(0, 300);
+    p.iter({at(2, Code::kInsertMany, 300, 0, k1020), at(3, Code::kClear), at(3, Code::kInsert, 7, 7)});
+    p.check();
+    s.push_back({"clear-during-iteration", p.p});
+  }
+  {  // several maps: copy, assign, move, swap, compare
+    P p(3);
+    for (std::uint32_t i = 0; i < 12; ++i) p.insert(i, i);
+    p.op(Code::kCopyConstruct, 0, 0, 1).insert(3, 99).op(Code::kEqual, 0, 0, 0).op(Code::kSelect, 0, 0, 0);
+    p.op(Code::kCopyAssign, 0, 0, 2).op(Code::kEqual, 0, 0, 0).op(Code::kMoveConstruct, 0, 0, 1);
+    p.many(100, 500).op(Code::kSwap, 0, 0, 2).op(Code::kSwap, 0, 0, 4).op(Code::kMoveAssign, 0, 0, 0);
+    p.op(Code::kCopyAssign, 0, 0, 0).op(Code::kEqual, 0, 0, 1).check();
+    s.push_back({"copy-move-swap", p.p});
+  }
+  {  // m[k]++ after delete must start from zero (Go issue 25936)
+    P p(0);
+    p.op(Code::kIndexBump, 1).op(Code::kIndexBump, 1).op(Code::kEraseKey, 1).op(Code::kIndexBump, 1);
+    p.many(0, 40).erase_many(0, 40).op(Code::kIndexBump, 2).check();
+    s.push_back({"bump-after-delete", p.p});
+  }
+  {  // capacity ops
+    P p(2);
+    p.op(Code::kReserve, 0, 0, 9).many(0, 9).op(Code::kReserve, 0, 0, k2040).op(Code::kRehash, 0, 0, 0);
+    p.op(Code::kReserve, 0, 0, kAbsurdSize).op(Code::kRehash, 0, 0, k8160).check();
+    s.push_back({"reserve-rehash", p.p});
+  }
+  {  // the rest of the interface
+    P p(3);
+    p.many(0, 100).op(Code::kEraseIf, 0, 0, 1).op(Code::kEraseRange, 0, 0, 7).op(Code::kInsertRange, 5, 0, 64);
+    p.op(Code::kInsertHint, 3, 4, 0).op(Code::kInsertHint, 200, 4, 1).op(Code::kInsertHint, 201, 4, 2);
+    p.op(Code::kEqualRange, 3).op(Code::kEqualRange, 250).op(Code::kAt, 251).op(Code::kEmplace, 60, 2);
+    p.op(Code::kTryEmplace, 61, 3).op(Code::kInsertOrAssign, 61, 4).op(Code::kIndexAssign, 62, 5).check();
+    s.push_back({"interface", p.p});
+  }
+  return s;
+}
+
+std::vector<Seed> double_seeds() {
+  std::vector<Seed> s;
+  {  // the same NaN again and again, different NaNs, -0.0/+0.0; grow with them
+    P p(5);  // 4096 keys: #15, #31, #47, #63 are NaNs, #14/#30... zeros
+    for (int r = 0; r < 3; ++r) p.insert(15, r).insert(31, r).op(Code::kIndexBump, 47).op(Code::kTryEmplace, 63, r);
+    p.insert(14, 1).insert(30, 2).op(Code::kFind, 14).op(Code::kFind, 15).op(Code::kEraseKey, 15);
+    p.many(0, k2040).check();
+    p.iter({at(1, Code::kInsertMany, 2040, 0, k2040), at(2, Code::kInsert, 15, 9), at(4, Code::kEraseCurrent)});
+    p.op(Code::kCopyConstruct, 0, 0, 1).op(Code::kEqual, 0, 0, 0).op(Code::kEraseIf, 0, 0, 2).check();
+    p.iter({at(1, Code::kClear), at(2, Code::kInsert, 15, 1)});
+    s.push_back({"nan-and-zero", p.p});
+  }
+  return s;
+}
+
+std::vector<Seed> fault_seeds() {
+  std::vector<Seed> s;
+  for (std::uint32_t kind = 0; kind < 4; ++kind) {
+    // a throw while the small map becomes a table, and at points of growth
+    P p(5);
+    for (std::uint32_t i = 0; i < 8; ++i) p.insert(i, i);
+    p.op(Code::kArmFault, 0, 1, kind).insert(8, 8).check();
+    for (std::uint32_t nth : {3u, 17u, 40u, 64u}) {
+      p.op(Code::kArmFault, 0, nth, kind).many(nth * 50, 300);
+    }
+    p.op(Code::kArmFault, 0, 5, kind).op(Code::kCopyConstruct, 0, 0, 1);
+    p.op(Code::kArmFault, 0, 9, kind).op(Code::kCopyAssign, 0, 0, 2);
+    p.op(Code::kArmFault, 0, 2, kind).op(Code::kInsertRange, 7, 0, 64);
+    p.op(Code::kArmFault, 0, 3, kind).op(Code::kReserve, 0, 0, k2040);
+    p.op(Code::kArmFault, 0, 30, kind).iter({at(1, Code::kInsertMany, 3000, 0, k1020), at(2, Code::kIndexAssign, 4, 4)});
+    p.op(Code::kArmFault, 0, 1, kind).op(Code::kIndexAssign, 900, 1).check();
+    const char* names[4] = {"hash", "eq", "copy", "alloc"};
+    s.push_back({std::string("fault-") + names[kind], p.p});
+  }
+  return s;
+}
+
+// Dictionary entries: single encoded ops libFuzzer can splice anywhere.
+std::vector<std::vector<std::uint8_t>> dict_ops() {
+  std::vector<Op> ops = {
+      {Code::kInsertMany, 0, 0, k8160}, {Code::kInsertMany, 0, 0, k1020}, {Code::kInsertMany, 0, 0, 9},
+      {Code::kEraseMany, 0, 0, k595},   {Code::kCheck},                   {Code::kClear},
+      {Code::kCopyConstruct, 0, 0, 1},  {Code::kSwap, 0, 0, 1},           {Code::kReserve, 0, 0, kAbsurdSize},
+      {Code::kArmFault, 0, 1, 3},       {Code::kArmFault, 0, 10, 0},       {Code::kIndexBump, 1},
+  };
+  Op it{Code::kIterMutate};
+  it.actions = {at(1, Code::kInsertMany, 100, 0, k2040), at(2, Code::kInsertOrAssign, 3, 9)};
+  ops.push_back(it);
+  Op it2{Code::kIterMutate};
+  it2.actions = {at(2, Code::kClear), at(3, Code::kInsert, 1, 1)};
+  ops.push_back(it2);
+  Op it3{Code::kIterMutate};
+  it3.actions = {at(0, Code::kEraseCurrent), at(1, Code::kAssignCurrent, 0, 5)};
+  ops.push_back(it3);
+  std::vector<std::vector<std::uint8_t>> out;
+  for (const Op& op : ops) {
+    std::vector<std::uint8_t> b;
+    swisscheck::encode_op(b, op, 256);  // one-byte keys
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::string dict_line(const std::vector<std::uint8_t>& b) {
+  static const char* hex = "0123456789abcdef";
+  std::string s = "\"";
+  for (std::uint8_t c : b) {
+    s += "\\x";
+    s += hex[c >> 4];
+    s += hex[c & 15];
+  }
+  return s + "\"";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: " << argv[0] << " REPO_ROOT\n";
+    return 2;
+  }
+  namespace fs = std::filesystem;
+  const fs::path root = argv[1];
+  const std::vector<std::string> lanes = {"u64",    "u64_const_hash", "u64_few_hash", "string",
+                                          "indirect", "double",       "empty_value",  "instrumented"};
+  std::size_t files = 0, bytes = 0;
+  for (const std::string& lane : lanes) {
+    std::vector<Seed> seeds = common_seeds();
+    if (lane == "double")
+      for (auto& s : double_seeds()) seeds.push_back(s);
+    if (lane == "instrumented")
+      for (auto& s : fault_seeds()) seeds.push_back(s);
+    const fs::path dir = root / "corpus" / (lane + "_fuzzer");
+    fs::create_directories(dir);
+    for (const Seed& s : seeds) {
+      const auto data = swisscheck::encode(s.program);
+      std::ofstream(dir / ("seed-" + s.name), std::ios::binary)
+          .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+      ++files;
+      bytes += data.size();
+    }
+    std::cout << "wrote " << seeds.size() << " seeds to " << dir.string() << '\n';
+    const fs::path dict = root / "fuzz" / (lane + "_fuzzer.dict");
+    std::ofstream d(dict);
+    d << "# generated by swiss_seed_corpus (fuzz/seed_corpus.cc): encoded ops, one-byte keys\n";
+    int i = 0;
+    for (const auto& b : dict_ops()) d << "op" << i++ << '=' << dict_line(b) << '\n';
+    std::cout << "wrote " << dict.string() << '\n';
+  }
+  std::cout << "swiss_seed_corpus: " << files << " seed files, " << bytes << " bytes, " << lanes.size() << " lanes\n";
+  return 0;
+}
