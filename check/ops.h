@@ -45,7 +45,7 @@ enum class Arg : std::uint8_t {
   kNone,
   kKey,         // key: 1 byte (key space <= 256) or 2 bytes little endian, mod key space
   kValue,       // value: 1 byte, 0..255
-  kCount,       // n: 1 byte through count_from_byte (0..8245)
+  kCount,       // n: 1 byte through count_from_byte (0..8184)
   kSize,        // n: like kCount, but byte 255 means kAbsurdSize
   kSlot,        // n: byte % kSlots
   kSlotVariant, // n: byte % (2 * kSlots): slot = n % kSlots, variant = n / kSlots
@@ -142,17 +142,20 @@ struct Program {
   bool operator==(const Program&) const = default;
 };
 
-// Counts: 0..159 one by one (the small-map/table edge lives there), then
-// steps of 85 from 170 to 8245 (splits; global depth >= 3 needs a few thousand).
+// Counts: 0..223 one by one (the small-map/table edge, a full group, a full
+// small table live there), then steps of 248 from 496 to 8184 (full 1024-slot
+// tables, splits; global depth >= 3 needs a few thousand). Only 1 byte in 8
+// means a big count, so random inputs stay fast.
+inline constexpr std::uint32_t kCountStep = 248;
 inline std::uint32_t count_from_byte(std::uint8_t b) {
-  return b < 160 ? b : static_cast<std::uint32_t>(b - 158) * 85;
+  return b < 224 ? b : static_cast<std::uint32_t>(b - 222) * kCountStep;
 }
 // The byte that decodes to the largest count <= n (exact for canonical n).
 inline std::uint8_t byte_for_count(std::uint32_t n) {
-  if (n < 170) return static_cast<std::uint8_t>(n < 160 ? n : 159);
-  std::uint32_t step = n / 85;
-  if (step > 97) step = 97;
-  return static_cast<std::uint8_t>(158 + step);
+  if (n < 2 * kCountStep) return static_cast<std::uint8_t>(n < 224 ? n : 223);
+  std::uint32_t step = n / kCountStep;
+  if (step > 33) step = 33;
+  return static_cast<std::uint8_t>(222 + step);
 }
 // A count an op may carry (decode(encode(op)) == op exactly).
 inline bool is_canonical_count(std::uint32_t n) {

@@ -48,9 +48,11 @@ struct Seed {
   Program program;
 };
 
-// Counts must be canonical (count_from_byte); these are.
-constexpr std::uint32_t k595 = 7 * 85, k1020 = 12 * 85, k2040 = 24 * 85, k4080 = 48 * 85, k6035 = 71 * 85,
-                        k8160 = 96 * 85;
+// Counts must be canonical (count_from_byte): below 224, or a multiple of
+// kCountStep (248) up to 33 steps.
+constexpr std::uint32_t k595 = 2 * swisscheck::kCountStep, k1020 = 4 * swisscheck::kCountStep,
+                        k2040 = 8 * swisscheck::kCountStep, k4080 = 16 * swisscheck::kCountStep,
+                        k6035 = 24 * swisscheck::kCountStep, k8160 = 33 * swisscheck::kCountStep;
 
 std::vector<Seed> common_seeds() {
   std::vector<Seed> s;
