@@ -7,17 +7,46 @@
 #include <cstdint>
 #include <iostream>
 
+#include <sanitizer/common_interface_defs.h>
+
 #include "check/decode.h"
 #include "check/interpreter.h"
 #include "check/trace.h"
 
 namespace swisscheck {
 
+// The input being run, for the sanitizer death callback: an ASan/UBSan
+// report ends the process before the interpreter can print the ops.
+struct CurrentInput {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  void (*print)(const std::uint8_t*, std::size_t, std::size_t) = nullptr;
+};
+inline CurrentInput& current_input() {
+  static CurrentInput c;
+  return c;
+}
+inline void print_current_input_on_death() {
+  const CurrentInput& c = current_input();
+  if (!c.print) return;
+  std::cerr << "\n==== swisscheck: the sanitizer stopped op #" << current_op() << "; the input as ops:\n";
+  c.print(c.data, c.size, current_op());
+}
+
 template <class L>
 int run_fuzz_input(const std::uint8_t* data, std::size_t size) {
+  static const bool registered = [] {
+    __sanitizer_set_death_callback(print_current_input_on_death);
+    return true;
+  }();
+  (void)registered;
+  current_input() = {data, size, [](const std::uint8_t* d, std::size_t n, std::size_t upto) {
+                       print_trace<L>(std::cerr, decode(d, n), upto);
+                     }};
   const Program p = decode(data, size);
   Interpreter<L> interpreter;  // default options: abort on failure
   interpreter.run(p);
+  current_input() = {};
   return 0;
 }
 

@@ -57,6 +57,12 @@ struct Options {
   std::ostream* report = &std::cerr;   // where a failure is printed before abort()
 };
 
+// The op the interpreter is running (for crash reports from sanitizers).
+inline std::size_t& current_op() {
+  static std::size_t op = 0;
+  return op;
+}
+
 struct RunResult {
   bool ok = true;
   std::size_t failed_op = 0;
@@ -106,6 +112,7 @@ class Interpreter {
       begin();
       for (std::size_t i = 0; i < p.ops.size(); ++i) {
         op_index_ = i;
+        current_op() = i;
         if (!apply(p.ops[i])) break;  // budget spent
         r.ops_run = i + 1;
         if ((i + 1) % opt_.check_every == 0) check_all("scheduled full check");
@@ -799,6 +806,11 @@ class Interpreter {
       bool advanced = false, dirty = false;
       for (; next < op.actions.size() && op.actions[next].at <= yield; ++next) {
         const Op& a = op.actions[next];
+        // After `it = m.erase(it)` the iterator already stands on the next
+        // entry, which the loop yields next: a mutation in between could
+        // remove it under the iterator (a C++ misuse, not a map bug), so the
+        // rest of this yield's actions are dropped.
+        if (advanced) continue;
         if (a.code == Code::kEraseCurrent || a.code == Code::kAssignCurrent) {
           // Only through an iterator nothing has moved under yet, like a loop
           // body that erases or assigns the entry it was just given.

@@ -210,7 +210,8 @@ struct CppWriter {
       case Code::kIterMutate: {
         std::ostringstream o;
         // Mirrors the interpreter: erase_current / assign_current act only
-        // on an entry still there, before anything grew at this yield.
+        // on an entry still there, before anything grew at this yield; after
+        // erase_current the rest of the yield's actions are dropped.
         o << "{  // iterate, mutating at yields\n"
           << "    std::size_t yield = 0;\n"
           << "    for (auto it = m->begin(); it != m->end(); ++yield) {\n"
@@ -227,9 +228,9 @@ struct CppWriter {
             else if (a.code == Code::kAssignCurrent)
               o << "        if (!dirty && !advanced && !gone) it->second = " << v(a.value) << ";\n";
             else if (a.code == Code::kClear || a.code == Code::kReserve)
-              o << "        " << simple(a) << " dirty = true; gone = true;\n";
+              o << "        if (!advanced) { " << simple(a) << " dirty = true; gone = true; }\n";
             else
-              o << "        { std::size_t n0 = m->size(); " << simple(a)
+              o << "        if (!advanced) { std::size_t n0 = m->size(); " << simple(a)
                 << " if (m->size() > n0) dirty = true; if (!m->contains(cur_key)) gone = true; }\n";
           }
           o << "      }\n";
