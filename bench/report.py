@@ -148,7 +148,7 @@ def summary(runs, errors):
         r = ratio(runs.get(("bytes", "default", "swiss", n), {}).get("settled_bytes_per_entry"),
                   runs.get(("bytes", "default", "absl", n), {}).get("settled_bytes_per_entry"))
         if r is not None:
-            parts.append(f"settled bytes/entry swiss/absl at {size_label(n)} = {r:.2f} (target <= 1.00)")
+            parts.append(f"settled bytes/entry swiss/absl at {size_label(n)} = {r:.3f} (target <= 1.000)")
     if errors:
         parts.append(f"{len(errors)} benchmark(s) FAILED")
     return "ci/bench: " + "; ".join(parts)
@@ -165,6 +165,8 @@ def main(argv):
     out.append(f"Run {context.get('date', '?')} on {context.get('host_name', '?')}: "
                f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz ({caches}), "
                f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}. "
+               f"CPU {context.get('cpu', '?')}; {context.get('compiler', '?')} {context.get('flags', '')}; "
+               f"swiss::Map at impl commit {context.get('impl', '?')}. "
                f"Bold rows are the issue's targets. Times are the thread's CPU time for the measured operations only.\n")
     for hashing in HASHINGS:
         timing_table(runs, hashing, out)
