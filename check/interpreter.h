@@ -327,6 +327,15 @@ class Interpreter {
       fail("erase of " + show_key(k) + " left non-zero bytes in its slot (delete must clear the entry)");
   }
 
+  // Growth accounting goes wrong inside one op long before a scheduled check
+  // (a table whose growth_left is never spent fills up and the next probe
+  // never ends), so inserts also check the invariants whenever size() reaches
+  // a power of two: O(capacity) per doubling, cheap amortised.
+  void check_at_growth_points(const Map& m) {
+    const std::size_t n = m.size();
+    if (n >= 8 && (n & (n - 1)) == 0) m.check_invariants();
+  }
+
   // ---- mirrored mutations ------------------------------------------------
   // The oracle after the map inserted k (absent before; NaN: always).
   OKey model_add(Model<L>& md, const Key& k, OValue v) { return md.add(k, std::move(v)); }
@@ -378,6 +387,7 @@ class Interpreter {
         if (!old) model_add(md, k, ov);
         else if (assigns) md.set(L::okey(k), ov);
         check_key(m, md, k);
+        if (!old) check_at_growth_points(m);
         return;
       }
       case Code::kIndexAssign: case Code::kIndexBump: {
@@ -407,6 +417,7 @@ class Interpreter {
           md.set(id, L::ovalue(v));
         }
         check_key(m, md, k);
+        if (!old) check_at_growth_points(m);
         return;
       }
       case Code::kFind: {
@@ -493,7 +504,10 @@ class Interpreter {
           }
           if (inserted == present)
             fail("insert_many: insert(" + show_key(k) + ") returned inserted=" + (inserted ? "true" : "false"));
-          if (inserted) model_add(md, k, L::ovalue(L::make_value(x & 0xFF)));
+          if (inserted) {
+            model_add(md, k, L::ovalue(L::make_value(x & 0xFF)));
+            check_at_growth_points(m);
+          }
         }
         check_size(m, md, "after insert_many");
         return;
