@@ -33,10 +33,19 @@ inline void print_current_input_on_death() {
   c.print(c.data, c.size, current_op());
 }
 
+}  // namespace swisscheck
+
+// Defined (as 1) only by the replay driver. Under libFuzzer the death callback
+// is libFuzzer's own (it writes the crash artifact), so it must stay.
+extern "C" __attribute__((weak)) int swisscheck_standalone_replay;
+
+namespace swisscheck {
+
 template <class L>
 int run_fuzz_input(const std::uint8_t* data, std::size_t size) {
   static const bool registered = [] {
-    __sanitizer_set_death_callback(print_current_input_on_death);
+    if (&swisscheck_standalone_replay != nullptr && swisscheck_standalone_replay)
+      __sanitizer_set_death_callback(print_current_input_on_death);
     return true;
   }();
   (void)registered;
