@@ -10,7 +10,8 @@ SWISS_AFL_BUILD="$SWISS_ROOT/build/afl"
 # like the libFuzzer build; no UI (we print our own progress), no CPU binding
 # (the machine may be shared), no core_pattern or cpufreq demands.
 SWISS_AFL_ENV=(AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_CRASH_README=1 AFL_FAST_CAL=1)
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_CRASH_README=1 AFL_FAST_CAL=1
+  AFL_SKIP_CRASHES=1)  # a regression seed that still crashes must not stop the campaign
 afl_env() { env "${SWISS_AFL_ENV[@]}" "$@"; }
 
 # build_afl TARGET...: configure build/afl (afl-clang-fast++, the fuzz
@@ -80,7 +81,9 @@ run_afl() {
   wait "${CAMPAIGN_GROUPS[@]}" 2>/dev/null || true
   CAMPAIGN_GROUPS=()
   read -r runs cov corp crashes < <(afl_totals "$out")
-  echo "$runs $(( $(date +%s) - start ))" >"$work/stats"
+  local state=ok
+  [ -f "$out/main/fuzzer_stats" ] || state=failed
+  echo "$runs $(( $(date +%s) - start )) $state" >"$work/stats"
   # what the instances found: queue entries that were not seeds, and crashes
   for f in "$out"/*/queue/id:*; do
     [ -f "$f" ] || continue

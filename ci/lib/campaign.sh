@@ -53,7 +53,7 @@ progress_line() {
 # corpus (libFuzzer -merge=1; the regressions are never touched), measure
 # coverage again, keep the crashes of WORK/artifacts, and write WORK/result.
 finish_target() {
-  local target=$1 engine=$2 bin=$3 work=$4 cov_before=$5 corpus into before after cov_after runs secs
+  local target=$1 engine=$2 bin=$3 work=$4 cov_before=$5 corpus into before after cov_after runs secs state
   local crashes=() f raw unique new_saved
   corpus=$(corpus_dir "$target")
   into=$corpus
@@ -71,7 +71,7 @@ finish_target() {
   fi
   after=$(count_files "$into")
   cov_after=$(measure_coverage "$bin" "$into" "$(regressions_dir "$target")")
-  read -r runs secs <"$work/stats"
+  read -r runs secs state <"$work/stats"
   for f in "$work"/artifacts/*; do [ -f "$f" ] && crashes+=("$f"); done
   raw=${#crashes[@]}
   unique=0 new_saved=0
@@ -81,16 +81,16 @@ finish_target() {
     unique=$(cat "$work/unique_crashes")
     new_saved=$(grep -c $'\tnew: ' "$work/crashes.tsv" || true)
   fi
-  printf '%s %s %s %s %s %s %s %s %s %s\n' "$target" "$engine" "$secs" "$runs" "$cov_before" "$cov_after" \
-    "$(( after - before ))" "$raw" "$unique" "$new_saved" >"$work/result"
+  printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$target" "$engine" "$secs" "$runs" "$cov_before" "$cov_after" \
+    "$(( after - before ))" "$raw" "$unique" "$new_saved" "$state" >"$work/result"
 }
 
 # print_report CAMPAIGN_DIR TARGET...: the end-of-run table, one row per
 # target (or "not run" when interrupted first); sets REPORT_CRASHES.
 print_report() {
-  local dir=$1 t target engine secs runs cb ca new raw unique saved rate crashes
+  local dir=$1 t target engine secs runs cb ca new raw unique saved state rate crashes
   shift
-  REPORT_CRASHES=0 REPORT_RUNS=0 REPORT_NEW=0 REPORT_SAVED=0 REPORT_DONE=0
+  REPORT_CRASHES=0 REPORT_RUNS=0 REPORT_NEW=0 REPORT_SAVED=0 REPORT_DONE=0 REPORT_FAILED=0
   echo
   printf '%-22s %-9s %6s %8s %8s  %-17s %5s  %s\n' target engine time runs exec/s "coverage" new crashes
   for t in "$@"; do
@@ -98,10 +98,14 @@ print_report() {
       printf '%-22s %s\n' "$t" "not run (interrupted)"
       continue
     fi
-    read -r target engine secs runs cb ca new raw unique saved <"$dir/$t/result"
+    read -r target engine secs runs cb ca new raw unique saved state <"$dir/$t/result"
     rate=0; [ "$secs" -gt 0 ] && rate=$(( runs / secs ))
     crashes=$unique
     [ "$raw" -gt 0 ] && crashes="$unique unique ($raw inputs, $saved newly saved)"
+    if [ "$state" != ok ]; then
+      crashes+="; $engine FAILED to run (log in ${dir#"$SWISS_ROOT"/}/$t/)"
+      REPORT_FAILED=$(( REPORT_FAILED + 1 ))
+    fi
     printf '%-22s %-9s %5ss %8s %8s  %-17s %5s  %s\n' "$target" "$engine" "$secs" "$(human "$runs")" \
       "$(human "$rate")" "$cb -> $ca" "$new" "$crashes"
     REPORT_CRASHES=$(( REPORT_CRASHES + unique )) REPORT_RUNS=$(( REPORT_RUNS + runs ))

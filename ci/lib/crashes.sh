@@ -4,16 +4,21 @@
 # Needs ci/lib.sh.
 
 # crash_report BIN FILE: the sanitizer report of running FILE through the
-# libFuzzer binary BIN once (stdout+stderr).
+# libFuzzer binary BIN (stdout+stderr), up to SWISS_REPRO_RUNS times in one
+# process until it crashes: the map draws a random seed per map, so a crash
+# that depends on slot placement may need a few tries.
+SWISS_REPRO_RUNS=${SWISS_REPRO_RUNS:-20}
 crash_report() {
-  UBSAN_OPTIONS=$SWISS_UBSAN_OPTIONS timeout -s KILL 300 "$1" -timeout=60 "$2" 2>&1 || true
+  UBSAN_OPTIONS=$SWISS_UBSAN_OPTIONS timeout -s KILL 300 "$1" -timeout=60 -runs="$SWISS_REPRO_RUNS" "$2" 2>&1 || true
 }
 
 # crash_signature: reads a sanitizer report on stdin, prints one line
 # "KIND FRAME FRAME FRAME": the error kind (heap-use-after-free, leak,
 # ubsan-signed-integer-overflow, deadly-signal, timeout, ...) and the top three
 # frames of the first stack that are in our code (impl/ check/ fuzz/) as
-# path:line. Prints nothing when the input did not crash.
+# path:line. A differential failure (the interpreter's abort) or a failed
+# check_invariants() is named after its message: check-<first words>,
+# invariant-<first words>. Prints nothing when the input did not crash.
 crash_signature() {
   awk -v root="$SWISS_ROOT/" '
     function ours(loc,   rel) {
@@ -39,7 +44,11 @@ crash_signature() {
       sub(/.*runtime error: /, "", s); kind = "ubsan-" slug(s)
       sub(/: runtime error: .*/, "", loc); f = ours(loc); if (f != "") frames[n++] = f
       next }
-    kind == "" && /ERROR: libFuzzer: deadly signal/ { kind = "deadly-signal"; next }
+    # the interpreter prints "==== swisscheck: lane L, op #N (op): WHAT" and
+    # aborts: name the kind after WHAT (check-find-returned-..., not just abort)
+    check == "" && /^==== swisscheck: / { s = $0; sub(/^[^)]*\): /, "", s); check = "check-" slug(s); next }
+    check == "" && /check_invariants failed: / { s = $0; sub(/.*check_invariants failed: /, "", s); check = "invariant-" slug(s); next }
+    kind == "" && /ERROR: libFuzzer: deadly signal/ { kind = (check != "" ? check : "deadly-signal"); next }
     kind == "" && /ERROR: libFuzzer: timeout/ { kind = "timeout"; next }
     kind == "" && /ERROR: libFuzzer: out-of-memory/ { kind = "oom"; next }
     kind == "" && /ERROR: libFuzzer: / { s = $0; sub(/.*ERROR: libFuzzer: /, "", s); kind = slug(s); next }
@@ -76,7 +85,8 @@ signature_name() {
 # minimize_crash BIN TARGET IN OUT: libFuzzer -minimize_crash into OUT; OUT is a
 # copy of IN when minimizing does not get anywhere.
 SWISS_MINIMIZE_RUNS=${SWISS_MINIMIZE_RUNS:-10000}
-SWISS_MINIMIZE_SECONDS=${SWISS_MINIMIZE_SECONDS:-60}
+SWISS_MINIMIZE_SECONDS=${SWISS_MINIMIZE_SECONDS:-10}
+SWISS_MINIMIZE_GROUPS=${SWISS_MINIMIZE_GROUPS:-12}   # at most this many groups minimized per target
 minimize_crash() {
   local bin=$1 target=$2 in=$3 out=$4 flags
   mapfile -t flags < <(libfuzzer_option_flags "$target")
@@ -101,64 +111,76 @@ replay_binary() {
   return 0
 }
 
-# keep_crashes TARGET BIN WORKDIR FILE...: group the crashing FILEs by
-# signature, minimize one per group (the smallest), save it into
-# corpus/regressions/TARGET/ under its signature name (unless --no-keep), and
-# print per unique crash how to reproduce it and its op trace. Writes
-# WORKDIR/crashes.tsv (name, status, raw count, signature) and returns the
-# number of unique crashes in WORKDIR/unique_crashes.
+# keep_crashes TARGET BIN WORKDIR FILE...: group the crashing FILEs by kind +
+# top two frames, minimize one per group (the smallest), name it by the
+# minimized input's signature, merge groups that end up with the same name,
+# save each into corpus/regressions/TARGET/ (unless SWISS_NO_KEEP), and print
+# per unique crash how to reproduce it and its op trace. Writes
+# WORKDIR/crashes.tsv (name, status, raw count, signature) and the number of
+# unique crashes to WORKDIR/unique_crashes.
 keep_crashes() {
   local target=$1 bin=$2 work=$3; shift 3
-  local regressions f sig name min count status trace_bin
+  local regressions f sig key name min msig status trace_bin saved minimized=0
   regressions=$(regressions_dir "$target")
   mkdir -p "$work/min"
   : >"$work/crashes.tsv"
-  declare -A best=() raw=()
+  declare -A best=() raw=() count=() file=() fullsig=()
   for f in "$@"; do
     [ -s "$f" ] || continue
     sig=$(crash_report "$bin" "$f" | crash_signature)
-    [ -n "$sig" ] || sig="unreproducible"
-    raw[$sig]=$(( ${raw[$sig]:-0} + 1 ))
-    if [ -z "${best[$sig]:-}" ] || [ "$(stat -c %s "$f")" -lt "$(stat -c %s "${best[$sig]}")" ]; then
-      best[$sig]=$f
+    key=$(awk '{ print $1, $2, $3 }' <<<"${sig:-unreproducible}")
+    raw[$key]=$(( ${raw[$key]:-0} + 1 ))
+    if [ -z "${best[$key]:-}" ] || [ "$(stat -c %s "$f")" -lt "$(stat -c %s "${best[$key]}")" ]; then
+      best[$key]=$f
     fi
   done
-  echo "${#best[@]}" >"$work/unique_crashes"
-  [ ${#best[@]} -gt 0 ] || return 0
-  for sig in "${!best[@]}"; do
-    if [ "$sig" = unreproducible ]; then
-      name="unreproducible-$(sha1sum <"${best[$sig]}" | cut -c1-8)"
-      cp "${best[$sig]}" "$work/min/$name"
-      printf '%s\t%s\t%s\t%s\n' "$name" "not reproducible (kept in $work/min only)" "${raw[$sig]}" "$sig" >>"$work/crashes.tsv"
+  for key in "${!best[@]}"; do
+    if [ "$key" = unreproducible ]; then
+      name="unreproducible-$(sha1sum <"${best[$key]}" | cut -c1-8)"
+      cp "${best[$key]}" "$work/min/$name"
+      count[$name]=${raw[$key]} file[$name]="$work/min/$name" fullsig[$name]="no crash in $SWISS_REPRO_RUNS runs of the libFuzzer build"
       continue
     fi
-    say "$target: minimizing a ${sig%% *} crash (${raw[$sig]} raw input(s))"
-    min="$work/min/$(basename "${best[$sig]}").min"
-    minimize_crash "$bin" "$target" "${best[$sig]}" "$min"
-    # name by the minimized input's signature: what the saved file shows
-    local msig; msig=$(crash_report "$bin" "$min" | crash_signature)
-    if [ -z "$msig" ]; then cp "${best[$sig]}" "$min"; msig=$sig; fi
+    min="$work/min/$(basename "${best[$key]}").min"
+    if [ "$minimized" -lt "$SWISS_MINIMIZE_GROUPS" ]; then
+      say "$target: minimizing the ${key%% *} crash (${raw[$key]} raw input(s))"
+      minimize_crash "$bin" "$target" "${best[$key]}" "$min"
+      minimized=$(( minimized + 1 ))
+    else
+      cp "${best[$key]}" "$min"   # too many groups: keep the smallest raw input
+    fi
+    msig=$(crash_report "$bin" "$min" | crash_signature)
+    if [ -z "$msig" ]; then cp "${best[$key]}" "$min"; msig=$(crash_report "$bin" "$min" | crash_signature); fi
+    [ -n "$msig" ] || msig=$key
     name=$(signature_name "$msig")
-    if [ -n "${SWISS_NO_KEEP:-}" ]; then
-      cp "$min" "$work/min/$name"; status="not saved (--no-keep): $work/min/$name"
+    count[$name]=$(( ${count[$name]:-0} + ${raw[$key]} ))
+    if [ -z "${file[$name]:-}" ] || [ "$(stat -c %s "$min")" -lt "$(stat -c %s "${file[$name]}")" ]; then
+      file[$name]=$min fullsig[$name]=$msig
+    fi
+  done
+  echo "${#count[@]}" >"$work/unique_crashes"
+  for name in "${!count[@]}"; do
+    if [[ $name == unreproducible-* ]]; then
+      status="not reproduced; kept in ${work#"$SWISS_ROOT"/}/min only"
+    elif [ -n "${SWISS_NO_KEEP:-}" ]; then
+      cp "${file[$name]}" "$work/min/$name"; status="not saved (--no-keep): ${work#"$SWISS_ROOT"/}/min/$name"
     elif [ -e "$regressions/$name" ]; then
       status="known: corpus/regressions/$target/$name"
     else
-      mkdir -p "$regressions"; cp "$min" "$regressions/$name"; status="new: corpus/regressions/$target/$name"
+      mkdir -p "$regressions"; cp "${file[$name]}" "$regressions/$name"; status="new: corpus/regressions/$target/$name"
     fi
-    printf '%s\t%s\t%s\t%s\n' "$name" "$status" "${raw[$sig]}" "$msig" >>"$work/crashes.tsv"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$status" "${count[$name]}" "${fullsig[$name]}" >>"$work/crashes.tsv"
   done
   # per unique crash: where it is, the one command that reproduces it, its ops
-  local saved
-  while IFS=$'\t' read -r name status count sig; do
+  while IFS=$'\t' read -r name status n sig; do
     case $status in
       new:*|known:*) saved="$SWISS_ROOT/corpus/regressions/$target/$name" ;;
       *) saved="$work/min/$name" ;;
     esac
     echo
-    echo "  crash $name  ($count raw input(s); $status)"
+    echo "  crash $name  ($n raw input(s); $status)"
     echo "    signature: $sig"
-    echo "    reproduce: ${bin#"$SWISS_ROOT"/} ${saved#"$SWISS_ROOT"/}"
+    echo "    reproduce: ${bin#"$SWISS_ROOT"/} -runs=$SWISS_REPRO_RUNS ${saved#"$SWISS_ROOT"/}"
     trace_bin=$(replay_binary "$target")
     if [ -n "$trace_bin" ]; then
       echo "    replay:    ${trace_bin#"$SWISS_ROOT"/} ${saved#"$SWISS_ROOT"/}"

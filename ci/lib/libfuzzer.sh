@@ -40,7 +40,8 @@ run_libfuzzer() {
   [[ " ${flags[*]} " == *" -timeout="* ]] || flags+=(-timeout=25)
   # new inputs go to the first directory (scratch); the corpus and the
   # regressions are only read
-  dirs=("$work/new" "$(corpus_dir "$target")")
+  dirs=("$work/new")
+  [ -d "$(corpus_dir "$target")" ] && dirs+=("$(corpus_dir "$target")")
   [ -d "$(regressions_dir "$target")" ] && dirs+=("$(regressions_dir "$target")")
   echo "  $ ${bin#"$SWISS_ROOT"/} ${flags[*]} -fork=$jobs -ignore_crashes=1 -max_total_time=$secs" \
        "-artifact_prefix=${work#"$SWISS_ROOT"/}/artifacts/ ${dirs[*]#"$SWISS_ROOT"/}"
@@ -60,5 +61,11 @@ run_libfuzzer() {
   wait "${CAMPAIGN_GROUPS[@]}" 2>/dev/null || true
   CAMPAIGN_GROUPS=()
   read -r runs cov corp < <(libfuzzer_stats "$work/fuzz.log")
-  echo "$runs $(( $(date +%s) - start ))" >"$work/stats"
+  local state=ok
+  if ! grep -qE '^#[0-9]+' "$work/fuzz.log"; then
+    state=failed
+    say "$target: libFuzzer stopped before fuzzing; the end of ${work#"$SWISS_ROOT"/}/fuzz.log:"
+    tail -5 "$work/fuzz.log" | sed 's/^/    /'
+  fi
+  echo "$runs $(( $(date +%s) - start )) $state" >"$work/stats"
 }
