@@ -322,6 +322,43 @@ TEST(GoMaps, IterationGrowsAtEveryStep) {
   }
 }
 
+// Iteration guarantees while most of a large map is erased under the
+// iterator (tables empty out, and may merge), then refilled (tables split
+// again): no key twice, no erased key, every surviving original key once.
+TEST(GoMaps, IterationWhileTablesEmptyAndRefill) {
+  for (std::size_t n : {2000u, 6000u}) {
+    for (int erase_at : {0, 1, 100}) {
+      SCOPED_TRACE(std::to_string(n) + " keys, mass erase at step " + std::to_string(erase_at));
+      U64Map m;
+      fill(m, 0, n, kElemBase);
+      std::set<std::uint64_t> seen, erased;
+      int step = 0;
+      for (auto it = m.begin(); it != m.end(); ++it, ++step) {
+        const std::uint64_t k = it->first;
+        ASSERT_TRUE(seen.insert(k).second) << "key " << k << " yielded twice";
+        ASSERT_EQ(erased.count(k), 0u) << "erased key " << k << " yielded";
+        if (k < n) {
+          EXPECT_EQ(it->second, kElemBase + k);
+        }
+        if (step == erase_at) {
+          // Erase 95% of the keys not yet seen, then insert new ones.
+          for (std::uint64_t e = 0; e < n; ++e)
+            if (e % 20 != 0 && !seen.count(e) && m.erase(e)) erased.insert(e);
+          m.check_invariants();
+          fill(m, 10 * n, 10 * n + n / 2, kElemBase);
+          m.check_invariants();
+        }
+      }
+      for (std::uint64_t k = 0; k < n; ++k) {
+        if (!erased.count(k)) {
+          EXPECT_EQ(seen.count(k), 1u) << "surviving key " << k << " not yielded";
+        }
+      }
+      EXPECT_EQ(m.size(), n - erased.size() + n / 2);
+    }
+  }
+}
+
 // ---- Slot storage -----------------------------------------------------------
 
 struct Empty {
