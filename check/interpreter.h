@@ -319,10 +319,17 @@ class Interpreter {
   ErasedSlot slot_of(const Map& m, const Key& k) {
     if (L::is_nan(k)) return {};
     if (m.size() > 1024 && erases_++ % 16 != 0) return {};
-    return {Access::slot_address(m, k), Access::shape(m).tables};
+    // Only maps with one table: TestAccess::slot_is_zero aborts on a slot
+    // whose table an erase merged away, and with several tables that cannot
+    // be told reliably from outside (seen in fuzzing, see the report).
+    const swiss::MapShape shape = Access::shape(m);
+    if (shape.global_depth != 0) return {};
+    return {Access::slot_address(m, k), shape.tables};
   }
   void check_cleared(const Map& m, const ErasedSlot& e, const Key& k) {
-    if (!e.slot || Access::shape(m).tables != e.tables) return;
+    if (!e.slot) return;
+    const swiss::MapShape shape = Access::shape(m);
+    if (shape.global_depth != 0 || shape.tables != e.tables) return;
     if (!Access::slot_is_zero(m, e.slot))
       fail("erase of " + show_key(k) + " left non-zero bytes in its slot (delete must clear the entry)");
   }
