@@ -12,6 +12,7 @@
 // position doubles with it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -83,6 +84,9 @@ class MapIterator {
     dir_idx_ = o.dir_idx_;
     global_depth_ = o.global_depth_;
     positioned_ = o.positioned_;
+    filtered_ = o.filtered_;
+    ahead_lo_ = o.ahead_lo_;
+    ahead_hi_ = o.ahead_hi_;
 #ifndef NDEBUG
     rebuilds_ = o.rebuilds_;
 #endif
@@ -122,12 +126,25 @@ class MapIterator {
       return;
     }
     dir_idx_ = (at->index - dir_offset_) & dir_mask;
+    enter(at, dir_mask + 1);
     entry_idx_ = ((slot - entry_offset_) & (at->capacity - 1)) + 1;
     tab_ = at;
     Table::retain(at);
     cur_table_ = at;
     cur_slot_ = slot;
     cur_ = Policy::element(at->slot(slot));
+  }
+
+  // After the map replaced the table holding the current entry: point at
+  // the entry where it lives now.
+  void follow_forward() {
+    if (cur_ == nullptr || !cur_table_->stale) return;
+    Table* t = cur_table_;
+    std::uint32_t s = cur_slot_;
+    if (!resolve(t, s)) return;
+    cur_table_ = t;
+    cur_slot_ = s;
+    cur_ = Policy::element(t->slot(s));
   }
 
   void finish() {
@@ -167,6 +184,8 @@ class MapIterator {
         const unsigned orders = m.global_depth_ - global_depth_;
         dir_idx_ <<= orders;
         dir_offset_ <<= orders;
+        ahead_lo_ <<= orders;
+        ahead_hi_ <<= orders;
         global_depth_ = m.global_depth_;
       }
       const std::size_t dir_size = std::size_t{1} << global_depth_;
@@ -177,6 +196,7 @@ class MapIterator {
         Table::retain(t);
         tab_ = t;
         entry_idx_ = 0;
+        enter(t, dir_size);
       }
       Table* const t = tab_;
       const std::uint32_t mask = t->capacity - 1;
@@ -185,16 +205,51 @@ class MapIterator {
         std::uint32_t s = (entry_idx_ + entry_offset_) & mask;
         ++entry_idx_;
         if (t->stale ? resolve(live, s) : is_full(t->ctrl(s))) {
+          if ((filtered_ || t->stale) && !within(live, dir_size) && !ahead(m, live, s)) continue;
           cur_table_ = live;
           cur_slot_ = s;
           cur_ = Policy::element(live->slot(s));
           return;
         }
       }
-      dir_idx_ += std::size_t{1} << (global_depth_ - t->local_depth);
+      dir_idx_ = ahead_hi_;
+      filtered_ = false;
       tab_ = nullptr;
       Table::release(t);
     }
+  }
+
+  // Entering table t at walk position dir_idx_. Normally t starts right here
+  // and ends before the walk does. A table merged from two after the walk
+  // passed one of them starts earlier (or wraps around to the walk's start):
+  // then only its entries whose directory entry lies in the part of the walk
+  // still ahead, [ahead_lo_, ahead_hi_), are yielded.
+  //
+  // [ahead_lo_, ahead_hi_) is also where the walk resumes after the table.
+  // Entries of a stale table are followed to where they live now; when that
+  // table covers more of the directory than the stale one did (it was merged
+  // since), the slot may hold a key inserted since whose directory entry is
+  // elsewhere in the walk, so its position is checked too.
+  void enter(Table* t, std::size_t dir_size) {
+    const std::size_t span = std::size_t{1} << (global_depth_ - t->local_depth);
+    const std::size_t first = (t->index - dir_offset_) & (dir_size - 1);
+    filtered_ = !(first == dir_idx_ && first + span <= dir_size);
+    ahead_lo_ = dir_idx_;
+    ahead_hi_ = !filtered_ ? dir_idx_ + span
+                : dir_idx_ >= first ? std::min(first + span, dir_size)
+                                    : first + span - dir_size;
+  }
+  // Whether every directory entry of live table t lies in [ahead_lo_, ahead_hi_).
+  bool within(Table* t, std::size_t dir_size) const {
+    const std::size_t span = std::size_t{1} << (global_depth_ - t->local_depth);
+    const std::size_t first = (t->index - dir_offset_) & (dir_size - 1);
+    return first >= ahead_lo_ && first + span <= ahead_hi_;
+  }
+  bool ahead(const MapT& m, Table* t, std::uint32_t s) const {
+    const std::uint64_t h = m.hash_of(Policy::element(t->slot(s))->first);
+    const std::size_t home = global_depth_ ? static_cast<std::size_t>(h >> (64 - global_depth_)) : 0;
+    const std::size_t pos = (home - dir_offset_) & ((std::size_t{1} << global_depth_) - 1);
+    return pos >= ahead_lo_ && pos < ahead_hi_;
   }
 
   const MapT* map_ = nullptr;
@@ -208,6 +263,9 @@ class MapIterator {
   std::size_t dir_idx_ = 0;
   std::uint8_t global_depth_ = 0;
   bool positioned_ = false;  // from find/insert: walk state not set up yet
+  bool filtered_ = false;    // walking a merged table: yield only entries ahead
+  std::size_t ahead_lo_ = 0;
+  std::size_t ahead_hi_ = 0;
 #ifndef NDEBUG
   std::uint64_t rebuilds_ = 0;
 #endif

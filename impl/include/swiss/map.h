@@ -291,6 +291,7 @@ class Map {
     next.copy_from(pos);
     ++next;
     erase_slot(pos.cur_table_, pos.cur_slot_);
+    next.follow_forward();  // the erase may have merged or shrunk next's table
     return next;
   }
   iterator erase(const_iterator first, const_iterator last) {
@@ -595,6 +596,7 @@ class Map {
     Policy::poison(s);
     t->commit_erase(i);
     if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
+    if (t->used < Table::max_growth(t->capacity) / 8 && global_depth_ != 0) maybe_merge(t);
   }
 
   template <class It>
@@ -676,74 +678,31 @@ class Map {
 
     while (depth > global_depth_) grow_directory();
 
-    Table* fresh[2] = {nullptr, nullptr};
-    typename Table::Forward* forward = nullptr;
-    Table** targets = nullptr;
-    const bool pinned = t->refs > 1;
-    typename Table::ForwardAlloc fa(alloc_);
-    typename Table::PtrAlloc pa(alloc_);
     const unsigned n_new = 1u << extra;
+    Retirement out(*this, t, n_new);
+    Table* fresh[2] = {nullptr, nullptr};
     auto undo = [&] {
       for (unsigned j = 0; j < n_new; ++j)
         if (fresh[j]) Table::release(fresh[j]);
-      if (forward) std::allocator_traits<typename Table::ForwardAlloc>::deallocate(fa, forward, t->capacity);
-      if (targets) std::allocator_traits<typename Table::PtrAlloc>::deallocate(pa, targets, n_new);
     };
     try {
-      for (unsigned j = 0; j < n_new; ++j)
+      for (unsigned j = 0; j < n_new; ++j) {
         fresh[j] = Table::create(alloc_, capacity_for(counts[j], cap), static_cast<std::uint8_t>(depth), false);
-      for (unsigned j = 0; j < n_new; ++j) fresh[j]->oversize = fresh[j]->capacity > kMaxTableCapacity && (oversize || t->oversize);
-      if (pinned) {
-        forward = std::allocator_traits<typename Table::ForwardAlloc>::allocate(fa, t->capacity);
-        targets = std::allocator_traits<typename Table::PtrAlloc>::allocate(pa, n_new);
+        fresh[j]->oversize = fresh[j]->capacity > kMaxTableCapacity && (oversize || t->oversize);
       }
     } catch (...) {
       undo();
       throw;
     }
 
-    auto place = [&](std::uint32_t i, auto&& put) {
-      const unsigned j = destination(i);
-      Table* d = fresh[j];
-      const std::uint32_t s = d->find_insert_slot(hashes.data[i]);
-      Policy::unpoison(d->slot(s));
-      put(d->slot(s), t->slot(i));
-      d->commit_insert(s, detail::h2(hashes.data[i]));
-      if (forward) forward[i] = {static_cast<std::int32_t>(j), s};
-    };
-    if constexpr (Policy::kNothrowRelocate || !Policy::kCanCopy) {
-      for (std::uint32_t i = 0; i < t->capacity; ++i) {
-        if (!detail::is_full(t->ctrl(i))) {
-          if (forward) forward[i] = {-1, 0};
-          continue;
-        }
-        place(i, [&](Slot* dst, Slot* src) { Policy::relocate(alloc_, dst, src); });
-        Policy::poison(t->slot(i));
-      }
-    } else {
-      // Moves might throw: copy everything first, so a throw leaves t whole.
-      try {
-        for (std::uint32_t i = 0; i < t->capacity; ++i) {
-          if (!detail::is_full(t->ctrl(i))) {
-            if (forward) forward[i] = {-1, 0};
-            continue;
-          }
-          place(i, [&](Slot* dst, Slot* src) {
-            try {
-              Policy::copy(alloc_, dst, src);
-            } catch (...) {
-              Policy::poison(dst);
-              throw;
-            }
-          });
-        }
-      } catch (...) {
-        for (unsigned j = 0; j < n_new; ++j) destroy_entries(fresh[j]);
-        undo();
-        throw;
-      }
-      destroy_entries(t);
+    try {
+      transfer(t, hashes.data, fresh, destination, out.forward);
+    } catch (...) {
+      for (unsigned j = 0; j < n_new; ++j) destroy_entries(fresh[j]);
+      undo();
+      throw;
     }
+    if constexpr (kCopyOnTransfer) destroy_entries(t);
 
     // Install the new tables over t's run of directory entries.
     const size_type span = size_type{1} << (global_depth_ - depth);
@@ -755,19 +714,141 @@ class Map {
         for (size_type e = 0; e < span; ++e) dir_[fresh[j]->index + e] = fresh[j];
       }
     }
-    t->used = 0;
-    t->stale = true;
-    if (pinned) {
-      for (unsigned j = 0; j < n_new; ++j) {
-        targets[j] = fresh[j];
-        Table::retain(fresh[j]);
-      }
-      t->forward = forward;
-      t->forward_targets = targets;
-      t->forward_target_count = n_new;
-    }
-    Table::release(t);
+    out.retire(fresh);
   }
+
+  static constexpr bool kCopyOnTransfer = !Policy::kNothrowRelocate && Policy::kCanCopy;
+
+  // Moves every entry of src into fresh[dest(i)] (or, when a move might
+  // throw, copies it, leaving src whole for the caller to destroy once every
+  // copy stands), and records in forward, if given, where each slot went.
+  template <class Dest>
+  void transfer(Table* src, const std::uint64_t* hashes, Table* const* fresh, Dest&& dest,
+                typename Table::Forward* forward) {
+    for (std::uint32_t i = 0; i < src->capacity; ++i) {
+      if (!detail::is_full(src->ctrl(i))) {
+        if (forward) forward[i] = {-1, 0};
+        continue;
+      }
+      const unsigned j = dest(i);
+      Table* d = fresh[j];
+      const std::uint32_t s = d->find_insert_slot(hashes[i]);
+      Slot* to = d->slot(s);
+      Policy::unpoison(to);
+      if constexpr (kCopyOnTransfer) {
+        try {
+          Policy::copy(alloc_, to, src->slot(i));
+        } catch (...) {
+          Policy::poison(to);
+          throw;
+        }
+      } else {
+        Policy::relocate(alloc_, to, src->slot(i));
+        Policy::poison(src->slot(i));
+      }
+      d->commit_insert(s, detail::h2(hashes[i]));
+      if (forward) forward[i] = {static_cast<std::int32_t>(j), s};
+    }
+  }
+
+  // After an erase left t nearly empty: fold it and its buddy (the other half
+  // of the split that made them) back into one table, or, when the buddy has
+  // split further, give an emptied t back its memory. Either way a map churned
+  // at constant size cannot spread over ever more memory (erasing from one
+  // end of the iteration order drains whole tables, one after another). A
+  // table an iterator is walking forwards its entries like any replaced
+  // table; an iteration that meets the merged table later walks only the part
+  // of it still ahead (iterator.h).
+  // This is optional work, so a throwing hasher or allocator just skips it.
+  void maybe_merge(Table* t) noexcept {
+    try {
+      if (t->local_depth != 0) {
+        const size_type span = size_type{1} << (global_depth_ - t->local_depth);
+        Table* b = table_at(t->index ^ span);
+        if (b->local_depth == t->local_depth && t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4)
+          return merge(t->index < b->index ? t : b, t->index < b->index ? b : t);
+      }
+      if (t->used == 0 && t->capacity > 2 * kGroupSlots) {
+        HashBuffer none(*this, t);
+        replace(t, none, 0, 2 * kGroupSlots);
+      }
+    } catch (...) {
+    }
+  }
+  void merge(Table* left, Table* right) {
+    HashBuffer left_hashes(*this, left);
+    HashBuffer right_hashes(*this, right);
+    Retirement left_out(*this, left, 1), right_out(*this, right, 1);
+    Table* fresh[1] = {Table::create(alloc_, capacity_for(2 * (left->used + right->used), 2 * kGroupSlots),
+                                     static_cast<std::uint8_t>(left->local_depth - 1), false)};
+    auto to_merged = [](std::uint32_t) -> unsigned { return 0; };
+    try {
+      transfer(left, left_hashes.data, fresh, to_merged, left_out.forward);
+      transfer(right, right_hashes.data, fresh, to_merged, right_out.forward);
+    } catch (...) {
+      destroy_entries(fresh[0]);
+      Table::release(fresh[0]);
+      throw;
+    }
+    if constexpr (kCopyOnTransfer) {
+      destroy_entries(left);
+      destroy_entries(right);
+    }
+#ifndef NDEBUG
+    ++rebuilds_;
+#endif
+    fresh[0]->index = left->index;
+    const size_type span = size_type{1} << (global_depth_ - fresh[0]->local_depth);
+    for (size_type e = 0; e < span; ++e) dir_[left->index + e] = fresh[0];
+    left_out.retire(fresh);
+    right_out.retire(fresh);
+  }
+
+  // A table on its way out: if someone still holds it (an iterator, or an
+  // older stale table forwarding into it), it needs forwarding records for
+  // where each entry goes; allocated up front so a failure changes nothing.
+  struct Retirement {
+    using ForwardAlloc = typename Table::ForwardAlloc;
+    using PtrAlloc = typename Table::PtrAlloc;
+    Retirement(Map& m, Table* t, unsigned targets) : table(t), fa(m.alloc_), pa(m.alloc_), n(targets) {
+      if (t->refs == 1) return;
+      forward = std::allocator_traits<ForwardAlloc>::allocate(fa, t->capacity);
+      try {
+        to = std::allocator_traits<PtrAlloc>::allocate(pa, n);
+      } catch (...) {
+        std::allocator_traits<ForwardAlloc>::deallocate(fa, forward, t->capacity);
+        throw;
+      }
+    }
+    ~Retirement() {
+      if (forward) std::allocator_traits<ForwardAlloc>::deallocate(fa, forward, table->capacity);
+      if (to) std::allocator_traits<PtrAlloc>::deallocate(pa, to, n);
+    }
+    Retirement(const Retirement&) = delete;
+    Retirement& operator=(const Retirement&) = delete;
+    // The entries have moved to fresh[0..n): mark the table stale, hand it
+    // its forwarding records, drop the directory's reference.
+    void retire(Table* const* fresh) {
+      table->used = 0;
+      table->stale = true;
+      if (forward) {
+        for (unsigned j = 0; j < n; ++j) {
+          to[j] = fresh[j];
+          Table::retain(fresh[j]);
+        }
+        table->forward = std::exchange(forward, nullptr);
+        table->forward_targets = std::exchange(to, nullptr);
+        table->forward_target_count = n;
+      }
+      Table::release(table);
+    }
+    Table* table;
+    ForwardAlloc fa;
+    PtrAlloc pa;
+    unsigned n;
+    typename Table::Forward* forward = nullptr;
+    Table** to = nullptr;
+  };
 
   // Doubles the directory: entry i becomes entries 2i and 2i+1.
   void grow_directory() {
