@@ -38,14 +38,29 @@ inline double clock_read_ns() {
 // here it also keeps a preemption by another process, a few ms, from
 // posing as a growth stall). The clock is read once per insert; an insert's
 // time is the gap since the previous read, so each figure includes one clock
-// read (reported as clock_read_ns, equal for every map). Reports the worst
-// insert and high quantiles.
+// read (reported as clock_read_ns, equal for every map).
+//
+// The growth runs once per benchmark iteration (register it with
+// Iterations(kGrowthRuns)); each statistic is taken per run and the smallest
+// over the runs is reported. A stall the map's design causes happens in every
+// run; one the shared machine causes (an interrupt storm, direct reclaim in a
+// page fault, both charged to the thread) rarely hits every run.
+// max_insert_ns_any_run keeps the largest single figure seen, for honesty.
+inline constexpr int kGrowthRuns = 3;
+
 template <class M>
 void bench_growth_latency(benchmark::State& state, std::size_t n) {
   using V = typename M::mapped_type;
   built_maps().drop();
   const auto& ks = key_set<typename M::key_type>(n);
   std::vector<std::uint32_t> gap_ns(n);
+  auto quantile = [&](double q) {
+    const std::size_t rank = std::min(n - 1, static_cast<std::size_t>(q * static_cast<double>(n)));
+    std::nth_element(gap_ns.begin(), gap_ns.begin() + static_cast<std::ptrdiff_t>(rank), gap_ns.end());
+    return static_cast<double>(gap_ns[rank]);
+  };
+  constexpr double kNone = std::numeric_limits<double>::infinity();
+  double max_ns = kNone, p9999 = kNone, p99 = kNone, p50 = kNone, max_any = 0;
   for (auto _ : state) {
     auto m = std::make_unique<M>();
     const std::uint64_t start = thread_cpu_ns();
@@ -61,16 +76,19 @@ void bench_growth_latency(benchmark::State& state, std::size_t n) {
       state.SkipWithError("growth: size() != number of distinct keys inserted");
       break;
     }
+    const double run_max = static_cast<double>(*std::max_element(gap_ns.begin(), gap_ns.end()));
+    max_ns = std::min(max_ns, run_max);
+    max_any = std::max(max_any, run_max);
+    p9999 = std::min(p9999, quantile(0.9999));
+    p99 = std::min(p99, quantile(0.99));
+    p50 = std::min(p50, quantile(0.5));
   }
-  auto quantile = [&](double q) {
-    const std::size_t rank = std::min(n - 1, static_cast<std::size_t>(q * static_cast<double>(n)));
-    std::nth_element(gap_ns.begin(), gap_ns.begin() + static_cast<std::ptrdiff_t>(rank), gap_ns.end());
-    return static_cast<double>(gap_ns[rank]);
-  };
-  state.counters["max_insert_ns"] = static_cast<double>(*std::max_element(gap_ns.begin(), gap_ns.end()));
-  state.counters["p9999_insert_ns"] = quantile(0.9999);
-  state.counters["p99_insert_ns"] = quantile(0.99);
-  state.counters["p50_insert_ns"] = quantile(0.5);
+  state.counters["max_insert_ns"] = max_ns;
+  state.counters["max_insert_ns_any_run"] = max_any;
+  state.counters["p9999_insert_ns"] = p9999;
+  state.counters["p99_insert_ns"] = p99;
+  state.counters["p50_insert_ns"] = p50;
+  state.counters["runs"] = static_cast<double>(state.iterations());
   state.counters["clock_read_ns"] = clock_read_ns();
   report_ops(state, n);
 }

@@ -100,7 +100,7 @@ void add_growth(std::size_t n, TypeList<Fs...>) {
   for_each_map([&](auto f) {
     using F = decltype(f);
     add("grow_latency" + suffix<F, DefaultHashing>(n), bench_growth_latency<MapFor<F, DefaultHashing, u64, u64>>, n)
-        ->Iterations(1);
+        ->Iterations(kGrowthRuns);
   });
   for_each_map([&](auto f) {
     using F = decltype(f);
