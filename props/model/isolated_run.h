@@ -1,0 +1,169 @@
+// Runs a program through check/'s interpreter (abort_on_failure = false, so a
+// failed check is a thrown CheckFailure turned into a RunResult) in a forked
+// child process. Why a child: under ASan a use-after-free or double free in
+// the map ends the process, and a check_invariants() violation abort()s; in
+// the child either is just a failed case, so RapidCheck can go on shrinking
+// it. The child's stderr goes to a temporary file; for a crash the failure
+// message quotes the sanitizer report from it.
+//
+// SWISS_PROPS_FORK=0 runs in-process instead (for a debugger).
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <rapidcheck.h>
+
+#include "check/interpreter.h"
+#include "check/ops.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWISS_PROPS_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWISS_PROPS_LSAN 1
+#endif
+#endif
+#ifdef SWISS_PROPS_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+namespace swissprops {
+
+struct Outcome {
+  bool ok = true;
+  bool crashed = false;  // the child died (sanitizer report, abort) instead of reporting
+  std::string message;
+};
+
+inline bool fork_enabled() {
+  const char* v = std::getenv("SWISS_PROPS_FORK");
+  return !(v && std::string(v) == "0");
+}
+
+// The lines of a sanitizer / abort report worth quoting: from the first
+// "ERROR:" / "runtime error" / "swiss:" line, at most `max_lines`.
+inline std::string quote_report(const std::string& text, std::size_t max_lines = 30) {
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].find("ERROR:") != std::string::npos || lines[i].find("runtime error") != std::string::npos ||
+        lines[i].find("check_invariants") != std::string::npos || lines[i].find("swiss") == 0) {
+      from = i;
+      break;
+    }
+  std::string out;
+  for (std::size_t i = from; i < lines.size() && i < from + max_lines; ++i) out += "    | " + lines[i] + "\n";
+  return out;
+}
+
+template <class L>
+Outcome run_in_process(const swisscheck::Program& p) {
+  swisscheck::Options o;
+  o.abort_on_failure = false;
+  swisscheck::Interpreter<L> in(o);
+  const swisscheck::RunResult r = in.run(p);
+  return {r.ok, false, r.message};
+}
+
+// Runs body (returning an Outcome) in a forked child; see the top of the file.
+template <class Body>
+Outcome run_forked(Body body) {
+  if (!fork_enabled()) return body();
+  int fds[2];
+  if (pipe(fds) != 0) return body();
+  std::FILE* err = std::tmpfile();
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    if (err) std::fclose(err);
+    return body();
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    if (err) dup2(fileno(err), 2);
+    Outcome o;
+    try {
+      o = body();
+    } catch (const rc::detail::CaseResult& r) {  // RC_ASSERT / RC_FAIL in the body
+      o.ok = r.type != rc::detail::CaseResult::Type::Failure;
+      o.message = r.description;
+    } catch (const std::exception& e) {
+      o.ok = false;
+      o.message = std::string("uncaught exception: ") + e.what();
+    }
+#ifdef SWISS_PROPS_LSAN
+    // A leak of the map's memory is a failure too (the fault lane's ledger
+    // sees leaked objects; this sees leaked tables of every lane).
+    if (o.ok && __lsan_do_recoverable_leak_check() != 0) {
+      o.ok = false;
+      o.message = "LeakSanitizer: the run leaked memory (report below)";
+    }
+#endif
+    std::string msg = (o.ok ? "1" : "0") + o.message;
+    const char* b = msg.data();
+    std::size_t left = msg.size();
+    while (left) {
+      const ssize_t w = write(fds[1], b, left);
+      if (w <= 0) break;
+      b += w;
+      left -= static_cast<std::size_t>(w);
+    }
+    close(fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    const ssize_t r = read(fds[0], buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got.append(buf, static_cast<std::size_t>(r));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string report;
+  if (err) {
+    std::rewind(err);
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, err)) > 0;) report.append(buf, n);
+    std::fclose(err);
+  }
+  Outcome o;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !got.empty()) {
+    o.ok = got[0] == '1';
+    o.message = got.substr(1);
+    if (!o.ok && !report.empty() && o.message.rfind("LeakSanitizer", 0) == 0) o.message += "\n" + quote_report(report);
+    return o;
+  }
+  o.ok = false;
+  o.crashed = true;
+  o.message = WIFSIGNALED(status) ? "the case crashed (signal " + std::to_string(WTERMSIG(status)) + ")"
+                                  : "the case died (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+  if (!report.empty()) o.message += "; its report:\n" + quote_report(report);
+  return o;
+}
+
+template <class L>
+Outcome run_program(const swisscheck::Program& p) {
+  return run_forked([&] { return run_in_process<L>(p); });
+}
+
+}  // namespace swissprops
