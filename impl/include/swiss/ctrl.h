@@ -94,6 +94,11 @@ struct CtrlWord {
   constexpr SlotMask match_empty() const { return SlotMask(word & ~(word << 6) & kBytesMsb); }
   constexpr SlotMask match_empty_or_deleted() const { return SlotMask(word & kBytesMsb); }
   constexpr SlotMask match_full() const { return SlotMask(~word & kBytesMsb); }
+  // The full slots as 8 bits, bit i for slot i: the top bit of each byte,
+  // gathered into the top byte by one multiply (no two partial products meet).
+  constexpr unsigned full_bits() const {
+    return static_cast<unsigned>((((~word & kBytesMsb) >> 7) * 0x0102040810204080ull) >> 56);
+  }
 };
 
 }  // namespace detail

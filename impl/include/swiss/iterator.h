@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -59,6 +60,11 @@ class MapIterator {
   reference operator*() const { return *cur_; }
   pointer operator->() const { return cur_; }
   MapIterator& operator++() {
+    // The common step: the next full slot of the live table being walked.
+    Table* const t = tab_;
+    if (t != nullptr && !positioned_ && !filtered_ && !t->stale && global_depth_ == map_->global_depth_ &&
+        next_full_slot(t))
+      return *this;
     advance();
     return *this;
   }
@@ -127,7 +133,7 @@ class MapIterator {
     }
     dir_idx_ = (at->index - dir_offset_) & dir_mask;
     enter(at, dir_mask + 1);
-    entry_idx_ = ((slot - entry_offset_) & (at->capacity - 1)) + 1;
+    entry_idx_ = position_of(slot, at->capacity) + 1;
     tab_ = at;
     Table::retain(at);
     cur_table_ = at;
@@ -167,7 +173,7 @@ class MapIterator {
     return is_full(t->ctrl(s));
   }
 
-  void advance() {
+  [[gnu::noinline]] void advance() {
     const MapT& m = *map_;
     if (positioned_) {
       positioned_ = false;
@@ -199,10 +205,12 @@ class MapIterator {
         enter(t, dir_size);
       }
       Table* const t = tab_;
-      const std::uint32_t mask = t->capacity - 1;
+      if (!t->stale && !filtered_) {
+        if (next_full_slot(t)) return;
+      }
       while (entry_idx_ < t->capacity) {
         Table* live = t;
-        std::uint32_t s = (entry_idx_ + entry_offset_) & mask;
+        std::uint32_t s = slot_at(entry_idx_, t->capacity);
         ++entry_idx_;
         if (t->stale ? resolve(live, s) : is_full(t->ctrl(s))) {
           if ((filtered_ || t->stale) && !within(live, dir_size) && !ahead(m, live, s)) continue;
@@ -217,6 +225,46 @@ class MapIterator {
       tab_ = nullptr;
       Table::release(t);
     }
+  }
+
+  // A table is walked group by group from a seeded group, and each group
+  // from a seeded slot: walk position p is slot slot_at(p).
+  std::uint32_t slot_at(std::uint32_t p, std::uint32_t cap) const {
+    const std::uint32_t group_mask = cap / kGroupSlots - 1;
+    const std::uint32_t g = ((p / kGroupSlots) + (entry_offset_ / kGroupSlots)) & group_mask;
+    return g * kGroupSlots + ((p + entry_offset_) % kGroupSlots);
+  }
+  std::uint32_t position_of(std::uint32_t slot, std::uint32_t cap) const {
+    const std::uint32_t group_mask = cap / kGroupSlots - 1;
+    const std::uint32_t g = ((slot / kGroupSlots) - (entry_offset_ / kGroupSlots)) & group_mask;
+    return g * kGroupSlots + ((slot - entry_offset_) % kGroupSlots);
+  }
+
+  // The walk over a live table: a group's full slots at once, as a byte mask.
+  bool next_full_slot(Table* t) {
+    const std::uint32_t cap = t->capacity;
+    const std::uint32_t group_mask = cap / kGroupSlots - 1;
+    const unsigned rotate = entry_offset_ % kGroupSlots;
+    const std::uint32_t first_group = entry_offset_ / kGroupSlots;
+    while (entry_idx_ < cap) {
+      const std::uint32_t p = entry_idx_ / kGroupSlots;
+      const std::uint32_t g = (p + first_group) & group_mask;
+      const unsigned full = t->group_ctrl(g).full_bits();
+      // Bit i of `ahead` is walk position i of this group, i.e. slot (i + rotate) % 8.
+      const unsigned rotated = ((full >> rotate) | (full << (kGroupSlots - rotate))) & 0xff;
+      const unsigned ahead = rotated & (0xffu << (entry_idx_ % kGroupSlots)) & 0xff;
+      if (ahead != 0) {
+        const unsigned i = static_cast<unsigned>(std::countr_zero(ahead));
+        entry_idx_ = p * kGroupSlots + i + 1;
+        const std::uint32_t s = g * kGroupSlots + ((i + rotate) % kGroupSlots);
+        cur_table_ = t;
+        cur_slot_ = s;
+        cur_ = Policy::element(t->slot(s));
+        return true;
+      }
+      entry_idx_ = (p + 1) * kGroupSlots;
+    }
+    return false;
   }
 
   // Entering table t at walk position dir_idx_. Normally t starts right here
