@@ -295,7 +295,13 @@ class Map {
     return next;
   }
   iterator erase(const_iterator first, const_iterator last) {
-    while (first != last) first = erase(first);
+    // No merging inside the range: a merge would move the entry `last` stands on.
+    while (first != last) {
+      const_iterator next = first;
+      ++next;
+      erase_slot(first.cur_table_, first.cur_slot_, /*may_merge=*/false);
+      first = next;
+    }
     iterator out;
     out.copy_from(last);
     return out;
@@ -590,13 +596,13 @@ class Map {
     erase_slot(loc.table, loc.slot);
     return 1;
   }
-  void erase_slot(Table* t, std::uint32_t i) {
+  void erase_slot(Table* t, std::uint32_t i, bool may_merge = true) {
     Slot* s = t->slot(i);
     Policy::destroy(alloc_, s);
     Policy::poison(s);
     t->commit_erase(i);
     if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
-    if (t->used < Table::max_growth(t->capacity) / 8 && global_depth_ != 0) maybe_merge(t);
+    if (may_merge && global_depth_ != 0 && t->used < Table::max_growth(t->capacity) / 8) maybe_merge(t);
   }
 
   template <class It>

@@ -48,6 +48,18 @@ struct TestAccess {
 
   static constexpr std::size_t slot_bytes() { return sizeof(Slot); }
 
+  // Whether p is a slot of one of the map's live tables. An erase may merge
+  // or shrink the table it erased from, freeing the slot's memory.
+  static bool slot_in_map(const M& m, const void* p) {
+    bool found = false;
+    m.for_each_table([&](Table* t) {
+      const Slot* first = t->slot(0);
+      const Slot* s = static_cast<const Slot*>(p);
+      found = found || (s >= first && s < first + t->capacity);
+    });
+    return found;
+  }
+
   static bool slot_is_zero(const M& m, const void* slot) {
     const Slot* s = static_cast<const Slot*>(slot);
     bool found = false;
