@@ -936,10 +936,9 @@ void Map<K, V, H, Eq, A>::reserve(size_type n) {
   if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
   if (n <= size_) return;
   const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
-  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) {
-    if (single_ == nullptr) single_ = Table::create(alloc_, kGroupSlots, 0, true);
-    return;
-  }
+  // Up to 8 entries fit the small map, built by the first insert (as Go's
+  // map with a hint <= 8 allocates nothing up front).
+  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
   if (global_depth_ == 0 && single_ == nullptr)
     single_ = Table::create(alloc_, capacity_for(static_cast<std::uint32_t>(std::min<size_type>(n, per_table)), 16),
                             0, false);
