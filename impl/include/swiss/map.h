@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
@@ -640,8 +641,7 @@ class Map {
     HashBuffer(const Map& m, Table* t) : alloc(m.alloc_), n(t->capacity) {
       data = std::allocator_traits<HashAlloc>::allocate(alloc, n);
       try {
-        for (std::uint32_t i = 0; i < n; ++i)
-          if (detail::is_full(t->ctrl(i))) data[i] = m.hash_of(key_at(t, i));
+        t->for_each_full([&](std::uint32_t i) { data[i] = m.hash_of(key_at(t, i)); });
       } catch (...) {
         std::allocator_traits<HashAlloc>::deallocate(alloc, data, n);
         throw;
@@ -652,8 +652,7 @@ class Map {
     HashBuffer& operator=(const HashBuffer&) = delete;
     std::uint32_t count_bit(Table* t, unsigned bit) const {
       std::uint32_t c = 0;
-      for (std::uint32_t i = 0; i < n; ++i)
-        if (detail::is_full(t->ctrl(i))) c += (data[i] >> bit) & 1;
+      t->for_each_full([&](std::uint32_t i) { c += (data[i] >> bit) & 1; });
       return c;
     }
     HashAlloc alloc;
@@ -679,8 +678,7 @@ class Map {
 #endif
     auto destination = [&](std::uint32_t i) -> unsigned { return extra ? (hashes.data[i] >> bit) & 1 : 0; };
     std::uint32_t counts[2] = {0, 0};
-    for (std::uint32_t i = 0; i < t->capacity; ++i)
-      if (detail::is_full(t->ctrl(i))) ++counts[destination(i)];
+    t->for_each_full([&](std::uint32_t i) { ++counts[destination(i)]; });
 
     while (depth > global_depth_) grow_directory();
 
@@ -731,11 +729,9 @@ class Map {
   template <class Dest>
   void transfer(Table* src, const std::uint64_t* hashes, Table* const* fresh, Dest&& dest,
                 typename Table::Forward* forward) {
-    for (std::uint32_t i = 0; i < src->capacity; ++i) {
-      if (!detail::is_full(src->ctrl(i))) {
-        if (forward) forward[i] = {-1, 0};
-        continue;
-      }
+    if (forward)
+      for (std::uint32_t i = 0; i < src->capacity; ++i) forward[i] = {-1, 0};
+    src->for_each_full([&](std::uint32_t i) {
       const unsigned j = dest(i);
       Table* d = fresh[j];
       const std::uint32_t s = d->find_insert_slot(hashes[i]);
@@ -754,7 +750,7 @@ class Map {
       }
       d->commit_insert(s, detail::h2(hashes[i]));
       if (forward) forward[i] = {static_cast<std::int32_t>(j), s};
-    }
+    });
   }
 
   // After an erase left t nearly empty: fold it and its buddy (the other half
@@ -872,12 +868,11 @@ class Map {
 
   // ---- teardown ----------------------------------------------------------------
   void destroy_entries(Table* t) {
-    for (std::uint32_t i = 0; i < t->capacity; ++i) {
-      if (!detail::is_full(t->ctrl(i))) continue;
+    t->for_each_full([&](std::uint32_t i) {
       Policy::destroy(alloc_, t->slot(i));
       Policy::poison(t->slot(i));
       t->set_ctrl(i, detail::kCtrlEmpty);
-    }
+    });
     t->used = 0;
   }
   void destroy_all() {

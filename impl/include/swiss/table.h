@@ -90,6 +90,13 @@ struct Table {
     const std::size_t end_of_ctrl = header_bytes() + cap / kGroupSlots * sizeof(std::uint64_t);
     return (end_of_ctrl + alignof(Slot) - 1) / alignof(Slot) * alignof(Slot);
   }
+  // Calls f(i) for every full slot i, a group's control word at a time.
+  template <class F>
+  void for_each_full(F&& f) const {
+    for (std::uint32_t g = 0; g < capacity / kGroupSlots; ++g)
+      for (unsigned i : group_ctrl(g).match_full()) f(g * static_cast<std::uint32_t>(kGroupSlots) + i);
+  }
+
   std::uint32_t tombstones() const { return small ? 0 : max_growth(capacity) - used - growth_left; }
 
   // A fresh table: every control byte empty, every slot zero (and poisoned).
