@@ -31,18 +31,19 @@ build_afl() {
 # afl_stat FILE KEY: one value of a fuzzer_stats file.
 afl_stat() { awk -v k="$2" '$1 == k { print $3 }' "$1" 2>/dev/null; }
 
-# afl_totals OUT: "RUNS COV CORPUS CRASHES" over every instance of OUT. Queue
+# afl_totals OUT: "RUNS COV CORPUS CRASHES EXECS/S" over every instance of OUT. Queue
 # and crashes are counted from the directories (live); execs and edges come
 # from fuzzer_stats, which afl-fuzz rewrites only once a minute.
 afl_totals() {
-  local out=$1 f runs=0 cov="?" v
+  local out=$1 f runs=0 rate=0 cov="?" v
   for f in "$out"/*/fuzzer_stats; do
     [ -f "$f" ] || continue
     v=$(afl_stat "$f" execs_done); runs=$(( runs + ${v:-0} ))
+    v=$(afl_stat "$f" execs_per_sec); rate=$(( rate + ${v%.*} ))
   done
   [ -f "$out/main/fuzzer_stats" ] && cov=$(afl_stat "$out/main/fuzzer_stats" edges_found)
   echo "$runs ${cov:-?} $(find "$out"/main/queue -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)" \
-    "$(find "$out"/*/crashes -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)"
+    "$(find "$out"/*/crashes -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)" "$rate"
 }
 
 # run_afl TARGET BIN SECONDS JOBS WORK: fuzz with JOBS afl-fuzz instances; new
@@ -50,7 +51,7 @@ afl_totals() {
 # WORK/stats (runs seconds).
 run_afl() {
   local target=$1 bin=$2 secs=$3 jobs=$4 work=$5 in="$5/afl-in" out="$5/afl-out" dict f i start now
-  local runs cov corp crashes args=() role
+  local runs cov corp crashes rate args=() role
   mkdir -p "$in" "$work/new" "$work/artifacts"
   # AFL takes one input directory: the corpus and the regressions, non-empty files
   for f in "$(corpus_dir "$target")"/* "$(regressions_dir "$target")"/*; do
@@ -75,12 +76,12 @@ run_afl() {
     wait_a_little
     campaign_running || break
     now=$(( $(date +%s) - start ))
-    read -r runs cov corp crashes < <(afl_totals "$out")
-    progress_line "$target" "$now" "$secs" "$runs" "$cov" "$corp" "$crashes" "(runs, cov: afl-fuzz updates them each minute)"
+    read -r runs cov corp crashes rate < <(afl_totals "$out")
+    progress_line "$target" "$now" "$secs" "$runs" "$cov" "$corp" "$crashes" "(runs, exec/s, cov: afl-fuzz updates them each minute)" "$rate"
   done
   wait "${CAMPAIGN_GROUPS[@]}" 2>/dev/null || true
   CAMPAIGN_GROUPS=()
-  read -r runs cov corp crashes < <(afl_totals "$out")
+  read -r runs cov corp crashes rate < <(afl_totals "$out")
   local state=ok
   [ -f "$out/main/fuzzer_stats" ] || state=failed
   echo "$runs $(( $(date +%s) - start )) $state" >"$work/stats"

@@ -41,10 +41,11 @@ on_interrupt() {
   for g in "${CAMPAIGN_GROUPS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
 }
 
-# progress_line TARGET ELAPSED BUDGET RUNS COV CORPUS CRASHES [NOTE]
+# progress_line TARGET ELAPSED BUDGET RUNS COV CORPUS CRASHES [NOTE [RATE]]
+# (RATE: the engine's own exec/s; by default RUNS / ELAPSED)
 progress_line() {
-  local rate=0
-  [ "$2" -gt 0 ] && rate=$(( $4 / $2 ))
+  local rate=${9:-0}
+  [ -n "${9:-}" ] || [ "$2" -le 0 ] || rate=$(( $4 / $2 ))
   printf '  %-22s %9s  runs %7s  exec/s %6s  cov %6s  corpus %6s  crashes %s %s\n' \
     "$1" "$2s/$3s" "$(human "$4")" "$(human "$rate")" "$5" "$6" "$7" "${8:-}"
 }
