@@ -29,8 +29,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 // Tells the target it runs without libFuzzer: it may print the ops of an input
 // a sanitizer stops (check/fuzz_target.h).
-extern "C" int swisscheck_standalone_replay;
-extern "C" int swisscheck_standalone_replay = 1;
+extern "C" {
+int swisscheck_standalone_replay = 1;
+}
 extern "C" void SwissCheckPrintTrace(const std::uint8_t* data, std::size_t size);
 
 namespace {
