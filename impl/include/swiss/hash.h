@@ -18,8 +18,10 @@
 namespace swiss {
 namespace detail {
 
+__extension__ typedef unsigned __int128 uint128;  // gcc and clang on 64-bit targets
+
 inline std::uint64_t multiply_fold(std::uint64_t a, std::uint64_t b) {
-  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  const uint128 p = static_cast<uint128>(a) * b;
   return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
 }
 
