@@ -82,9 +82,14 @@ struct Table {
   const Slot* slot(std::size_t i) const { return slots_of(this, capacity) + i; }
   std::uint8_t ctrl(std::size_t i) const { return group_ctrl(i / kGroupSlots).at(i % kGroupSlots); }
   void set_ctrl(std::size_t i, std::uint8_t c) {
-    CtrlWord w = group_ctrl(i / kGroupSlots);
-    w.set(i % kGroupSlots, c);
-    ctrl_word(i / kGroupSlots) = w.word;
+    if constexpr (std::endian::native == std::endian::little) {
+      // Byte i of the word is the i-th byte in memory: one byte store.
+      reinterpret_cast<unsigned char*>(ctrl_words())[i] = c;
+    } else {
+      CtrlWord w = group_ctrl(i / kGroupSlots);
+      w.set(i % kGroupSlots, c);
+      ctrl_word(i / kGroupSlots) = w.word;
+    }
   }
   static constexpr std::size_t slots_offset(std::uint32_t cap) {
     const std::size_t end_of_ctrl = header_bytes() + cap / kGroupSlots * sizeof(std::uint64_t);
