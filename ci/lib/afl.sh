@@ -39,7 +39,8 @@ afl_totals() {
   for f in "$out"/*/fuzzer_stats; do
     [ -f "$f" ] || continue
     v=$(afl_stat "$f" execs_done); runs=$(( runs + ${v:-0} ))
-    v=$(afl_stat "$f" execs_per_sec); rate=$(( rate + ${v%.*} ))
+    v=$(afl_stat "$f" execs_per_sec); v=${v%.*}   # may read "inf" at start
+    if [[ $v =~ ^[0-9]+$ ]]; then rate=$(( rate + v )); fi
   done
   [ -f "$out/main/fuzzer_stats" ] && cov=$(afl_stat "$out/main/fuzzer_stats" edges_found)
   echo "$runs ${cov:-?} $(find "$out"/main/queue -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)" \
@@ -105,4 +106,5 @@ run_afl() {
       "$(afl_stat "$f" execs_per_sec) exec/s, $(afl_stat "$f" corpus_count) queue," \
       "$(afl_stat "$f" edges_found)/$(afl_stat "$f" total_edges) edges, $(afl_stat "$f" saved_crashes) crashes"
   done
+  return 0
 }

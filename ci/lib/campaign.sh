@@ -41,6 +41,12 @@ on_interrupt() {
   for g in "${CAMPAIGN_GROUPS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
 }
 
+# stop_engines: on any exit of the script, no fuzzer is left running.
+stop_engines() {
+  local g
+  for g in "${CAMPAIGN_GROUPS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
+}
+
 # progress_line TARGET ELAPSED BUDGET RUNS COV CORPUS CRASHES [NOTE [RATE]]
 # (RATE: the engine's own exec/s; by default RUNS / ELAPSED)
 progress_line() {
