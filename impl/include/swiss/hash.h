@@ -37,7 +37,7 @@ inline std::uint64_t mix(std::uint64_t user_hash, std::uint64_t seed) {
 // A fresh seed for a map: a thread-local splitmix64 stream started from the
 // random device, the clock and the stream's own address, so two maps (and
 // two runs) almost never share one.
-inline std::uint64_t draw_seed() {
+inline std::uint64_t& seed_state() {
   thread_local std::uint64_t state = [] {
     std::uint64_t s = 0;
     try {
@@ -49,7 +49,11 @@ inline std::uint64_t draw_seed() {
     s ^= reinterpret_cast<std::uintptr_t>(&s);
     return s;
   }();
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  return state;
+}
+
+inline std::uint64_t draw_seed() {
+  std::uint64_t z = (seed_state() += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
@@ -86,6 +90,12 @@ inline std::uint64_t hash_bytes(const char* p, std::size_t n) {
 }
 
 }  // namespace detail
+
+// For fuzzers and reproducers: restart this thread's seed stream at `start`,
+// so the maps built afterwards get the same seeds on every run (a crash that
+// depends on where entries land then reproduces exactly). Not for production:
+// predictable seeds let an adversary choose colliding keys.
+inline void restart_seed_stream_for_testing(std::uint64_t start) { detail::seed_state() = start; }
 
 // The default hasher. Integers, enums and pointers pass through (the map
 // mixes); floating point folds -0.0 into +0.0; strings hash their bytes and
