@@ -9,6 +9,18 @@
 
 #include <sanitizer/common_interface_defs.h>
 
+// The death callback needs a sanitizer runtime (not linked in coverage builds).
+#if defined(__SANITIZE_ADDRESS__)
+#define SWISSCHECK_HAS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define SWISSCHECK_HAS_SANITIZER 1
+#endif
+#endif
+#ifndef SWISSCHECK_HAS_SANITIZER
+#define SWISSCHECK_HAS_SANITIZER 0
+#endif
+
 #include "check/decode.h"
 #include "check/interpreter.h"
 #include "check/trace.h"
@@ -41,14 +53,25 @@ extern "C" __attribute__((weak)) int swisscheck_standalone_replay;
 
 namespace swisscheck {
 
+// The maps' seeds come from the input (FNV-1a of its bytes), so a crash that
+// depends on where entries land reproduces on every run of that input.
+inline std::uint64_t input_seed(const std::uint8_t* data, std::size_t size) {
+  std::uint64_t seed = 0xcbf29ce484222325ull;
+  for (std::size_t i = 0; i < size; ++i) seed = (seed ^ data[i]) * 0x100000001b3ull;
+  return seed;
+}
+
 template <class L>
 int run_fuzz_input(const std::uint8_t* data, std::size_t size) {
   static const bool registered = [] {
+#if SWISSCHECK_HAS_SANITIZER
     if (&swisscheck_standalone_replay != nullptr && swisscheck_standalone_replay)
       __sanitizer_set_death_callback(print_current_input_on_death);
+#endif
     return true;
   }();
   (void)registered;
+  swiss::restart_seed_stream_for_testing(input_seed(data, size));
   current_input() = {data, size, [](const std::uint8_t* d, std::size_t n, std::size_t upto) {
                        print_trace<L>(std::cerr, decode(d, n), upto);
                      }};
@@ -63,7 +86,8 @@ template <class L>
 void print_input(const std::uint8_t* data, std::size_t size, std::ostream& out) {
   const Program p = decode(data, size);
   print_trace<L>(out, p);
-  out << '\n';
+  out << "\n// the fuzz target restarts the seed stream first, so the maps get the same seeds:\n"
+      << "swiss::restart_seed_stream_for_testing(0x" << std::hex << input_seed(data, size) << std::dec << "ull);\n";
   print_cpp<L>(out, p);
 }
 
