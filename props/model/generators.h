@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "check/ops.h"
@@ -92,24 +93,55 @@ struct Gens {
 
   // insert_many ops over absent keys that take the current map to `target`
   // entries (never past it; exactly when runs of absent keys are found).
+  // Counts are canonical, so the need is split into the largest canonical
+  // count and small remainders, and the small ones go first: starts must lie
+  // below the key space, and a small key space leaves room only at its end.
   static std::vector<Op> fill_to(const S& s0, std::uint64_t target) {
     std::vector<Op> out;
     S s = s0;
-    for (int round = 0; round < 8 && s.size() < target; ++round) {
-      const std::uint32_t n = canonical_floor(target - s.size());
-      const auto start = s.map().keys.absent_run(n, s.key_bound(), S::kLimit);
-      Op op{Code::kInsertMany, start ? *start : 0, 0, n};
-      if (!start) {  // no run of that many absent keys: a smaller step, or give up
-        if (n <= 1) break;
-        op.n = canonical_floor(n / 2);
-        const auto st = s.map().keys.absent_run(op.n, s.key_bound(), S::kLimit);
-        if (!st) break;
-        op.key = *st;
+    for (int round = 0; round < 4 && s.size() < target; ++round) {
+      const std::uint64_t rem = target - s.size();
+      const std::uint32_t big = canonical_floor(rem);
+      std::vector<std::uint32_t> pieces;
+      for (std::uint64_t small = rem - big; small > 0;) {
+        const std::uint32_t piece = canonical_floor(small);
+        pieces.push_back(piece);
+        small -= piece;
       }
-      out.push_back(op);
-      s.apply(op);
+      pieces.push_back(big);
+      for (const std::uint32_t n : pieces) {
+        if (s.size() >= target) break;
+        std::optional<Op> op = place(s, n, target);
+        if (!op) break;
+        out.push_back(*op);
+        s.apply(*op);
+      }
     }
     return out;
+  }
+
+  // An insert_many adding n absent keys, or (no such run starts below the
+  // key space) one whose range also covers present keys, adding as many as
+  // it can without passing the target.
+  static std::optional<Op> place(const S& s, std::uint32_t n, std::uint64_t target) {
+    if (const auto start = s.map().keys.absent_run(n, s.key_bound(), S::kLimit))
+      return Op{Code::kInsertMany, *start, 0, n};
+    Op op{Code::kInsertMany};
+    std::uint64_t best = 0;
+    std::vector<std::uint32_t> starts = {0, s.key_bound() - 1};
+    for (const auto& run : s.map().keys.runs())
+      if (run.second < s.key_bound()) starts.push_back(run.second);
+    for (std::uint32_t st : starts) {
+      for (unsigned b = 0; b < 255; ++b) {
+        const std::uint32_t c = swisscheck::count_from_byte(static_cast<std::uint8_t>(b));
+        if (std::uint64_t{st} + c > S::kLimit) break;
+        const std::uint64_t adds = c - s.map().keys.count_in(st, st + c);
+        if (adds > target - s.size()) break;
+        if (adds > best) best = adds, op.key = st, op.n = c;
+      }
+    }
+    if (best == 0) return std::nullopt;
+    return op;
   }
 
   // erase_many of a present run and insert_many of as many absent keys,

@@ -6,13 +6,19 @@
 // it. The child's stderr goes to a temporary file; for a crash the failure
 // message quotes the sanitizer report from it.
 //
-// SWISS_PROPS_FORK=0 runs in-process instead (for a debugger).
+// A case that runs past SWISS_PROPS_CASE_TIMEOUT seconds (default 60) is
+// killed and fails as a hang. SWISS_PROPS_FORK=0 runs in-process instead
+// (for a debugger).
 #pragma once
 
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -44,6 +50,13 @@ struct Outcome {
   bool crashed = false;  // the child died (sanitizer report, abort) instead of reporting
   std::string message;
 };
+
+// Seconds a forked case may run (SWISS_PROPS_CASE_TIMEOUT, default 60).
+inline int case_timeout_seconds() {
+  const char* v = std::getenv("SWISS_PROPS_CASE_TIMEOUT");
+  const int t = v ? std::atoi(v) : 0;
+  return t > 0 ? t : 60;
+}
 
 inline bool fork_enabled() {
   const char* v = std::getenv("SWISS_PROPS_FORK");
@@ -130,7 +143,21 @@ Outcome run_forked(Body body) {
   close(fds[1]);
   std::string got;
   char buf[4096];
+  // A map bug can hang (a full table probed forever): the child gets
+  // case_timeout_seconds(), then it is killed and the case fails.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(case_timeout_seconds());
+  bool timed_out = false;
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    pollfd pfd{fds[0], POLLIN, 0};
+    const int ready = poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
     const ssize_t r = read(fds[0], buf, sizeof buf);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
@@ -155,6 +182,12 @@ Outcome run_forked(Body body) {
   }
   o.ok = false;
   o.crashed = true;
+  if (timed_out) {
+    o.message = "the case did not finish within " + std::to_string(case_timeout_seconds()) +
+                " s (a hang: killed; SWISS_PROPS_CASE_TIMEOUT sets the limit)";
+    if (!report.empty()) o.message += "; its output:\n" + quote_report(report);
+    return o;
+  }
   o.message = WIFSIGNALED(status) ? "the case crashed (signal " + std::to_string(WTERMSIG(status)) + ")"
                                   : "the case died (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
   if (!report.empty()) o.message += "; its report:\n" + quote_report(report);
