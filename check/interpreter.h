@@ -6,7 +6,11 @@
 //                      clears elem); for the fault lane the ledger: no errors,
 //                      live keys == live values == entries over all maps
 //   every K ops, end   full contents of every map (iteration + find of each
-//                      entry returns that entry) and check_invariants()
+//                      entry returns that entry) and check_invariants(); at
+//                      the K-op points only maps that changed since their last
+//                      full check, and a big map only once the work done on it
+//                      since (element-steps) reaches size() / work_ratio, so
+//                      checking stays linear in the work (the end: every map)
 //   iterate_mutate     Go's six guarantees at every yield (iteration_check.h)
 //   fault lane         after an injected throw: every map passes
 //                      check_invariants() and holds exactly the oracle's
@@ -51,7 +55,8 @@ struct CheckFailure : std::runtime_error {
 };
 
 struct Options {
-  std::size_t check_every = 16;        // K: full check of every map every K top-level ops
+  std::size_t check_every = 16;        // K: full check of changed maps every K top-level ops
+  std::size_t work_ratio = 16;         // ... if work since its last full check >= size() / work_ratio
   bool abort_on_failure = true;        // fuzzing: print and abort(); props: throw CheckFailure
   std::size_t budget = 200000;         // element-steps per run (bulk ops, copies, full checks)
   std::ostream* report = &std::cerr;   // where a failure is printed before abort()
@@ -115,7 +120,7 @@ class Interpreter {
         current_op() = i;
         if (!apply(p.ops[i])) break;  // budget spent
         r.ops_run = i + 1;
-        if ((i + 1) % opt_.check_every == 0) check_all("scheduled full check");
+        if ((i + 1) % opt_.check_every == 0) check_changed("scheduled full check");
       }
       op_index_ = p.ops.size();
       finish();
@@ -133,6 +138,7 @@ class Interpreter {
   struct Slot {
     std::optional<Map> map;
     Model<L> model;
+    std::size_t unchecked_work = 0;  // element-steps of ops on it since its last full check
   };
 
   // ---- failure ----------------------------------------------------------
@@ -195,6 +201,7 @@ class Interpreter {
     for (auto& s : slots_) {
       s.map.reset();
       s.model.clear();
+      s.unchecked_work = 0;
     }
     cur_ = 0;
     budget_used_ = 0;
@@ -252,6 +259,7 @@ class Interpreter {
     m.check_invariants();
     check_size(m, md, when);
     absl::flat_hash_set<OKey, typename L::OHash> seen;
+    typename Model<L>::Matcher matcher(md);
     std::size_t n = 0;
     for (auto it = m.begin(); it != m.end(); ++it) {
       if (++n > md.size())
@@ -259,8 +267,7 @@ class Interpreter {
              std::to_string(md.size()) + ")");
       const Key& k = it->first;
       const OValue v = L::ovalue(it->second);
-      auto id = md.resolve(
-          k, v, [&](const OKey& x) { return seen.contains(x); }, [](const OKey&) { return true; });
+      auto id = matcher.match(k, v);
       if (!id) fail(std::string(when) + ": the map holds " + show_key(k) + " -> " + show_obj(it->second) +
                     ", which the oracle does not (or not with this value, or not this often)");
       if (!(*md.find_id(*id) == v))
@@ -285,6 +292,21 @@ class Interpreter {
       if (!s.map) continue;
       charge(3 * s.map->size());
       check_full(*s.map, s.model, when);
+      s.unchecked_work = 0;
+    }
+    check_ledger();
+  }
+
+  // The scheduled check: a map nothing touched since its last full check is
+  // skipped, and so is a big one with little work since (a full check costs
+  // O(size()), single-key ops O(1); the final check still sees every map).
+  void check_changed(const char* when) {
+    for (auto& s : slots_) {
+      if (!s.map || s.unchecked_work == 0) continue;
+      if (s.unchecked_work * opt_.work_ratio < s.map->size()) continue;
+      charge(3 * s.map->size());
+      check_full(*s.map, s.model, when);
+      s.unchecked_work = 0;
     }
     check_ledger();
   }
@@ -596,14 +618,11 @@ class Interpreter {
       case Code::kEraseRange: {
         const std::size_t n = std::min<std::size_t>(op.n, m.size());
         std::vector<OKey> ids;
-        absl::flat_hash_set<OKey, typename L::OHash> taken;
+        typename Model<L>::Matcher matcher(md);
         auto last = m.begin();
         for (std::size_t i = 0; i < n; ++i, ++last) {
-          auto id = md.resolve(
-              last->first, L::ovalue(last->second), [&](const OKey& x) { return taken.contains(x); },
-              [](const OKey&) { return true; });
+          auto id = matcher.match(last->first, L::ovalue(last->second));
           if (!id) fail("erase_range: iteration yields " + show_key(last->first) + ", which the oracle does not hold");
-          taken.insert(*id);
           ids.push_back(*id);
         }
         auto r = call([&] { return m.erase(m.begin(), last); });
@@ -752,12 +771,12 @@ class Interpreter {
       case Code::kIterate: {
         charge(m.size());
         absl::flat_hash_set<OKey, typename L::OHash> seen;
+        typename Model<L>::Matcher matcher(md);
         std::size_t n = 0;
         const Map& cm = m;
         for (const auto& [k, v] : cm) {
           ++n;
-          auto id = md.resolve(
-              k, L::ovalue(v), [&](const OKey& x) { return seen.contains(x); }, [](const OKey&) { return true; });
+          auto id = matcher.match(k, L::ovalue(v));
           if (!id) fail("iteration yields " + show_key(k) + " -> " + show_obj(v) + ", which the oracle does not hold");
           if (!(*md.find_id(*id) == L::ovalue(v))) fail("iteration yields a stale value for " + show_key(k));
           if (!seen.insert(*id).second) fail("iteration yields " + show_key(k) + " twice");
@@ -771,8 +790,11 @@ class Interpreter {
         if constexpr (L::kFaults) Ledger::current().arm(static_cast<Fault>(op.n % 4), op.value);
         return;
       case Code::kCheck:
+        // Unchanged since its last full check: the same check again finds nothing.
+        if (slots_[cur_].unchecked_work == 0) return;
         charge(3 * m.size());
         check_full(m, md, "check");
+        slots_[cur_].unchecked_work = 0;
         return;
       default: apply_simple(op, nullptr); return;
     }
@@ -863,6 +885,8 @@ class Interpreter {
     std::size_t cost = 0;
     if (op.code == Code::kInsertMany || op.code == Code::kEraseMany || op.code == Code::kInsertRange) cost = op.n;
     if (!charge(cost)) return false;
+    const std::size_t work_before = budget_used_;
+    const std::uint32_t cur_before = cur_;
     if constexpr (L::kFaults) {
       try {
         apply_top(op);
@@ -873,6 +897,15 @@ class Interpreter {
       }
     } else {
       apply_top(op);
+    }
+    // The slots this op may have changed: the current one before and after
+    // it, and the one a slot argument names (a check changes nothing).
+    if (op.code != Code::kCheck) {
+      const std::size_t work = budget_used_ - work_before + 1;
+      slots_[cur_before].unchecked_work += work;
+      slots_[cur_].unchecked_work += work;
+      const Arg first = info(op.code).args[0];
+      if (first == Arg::kSlot || first == Arg::kSlotVariant) slots_[op.n % kSlots].unchecked_work += work;
     }
     check_size(map(), model(), "after the op");
     check_ledger();

@@ -25,6 +25,7 @@ class Model {
   bool empty() const { return entries_.empty(); }
   const Entries& entries() const { return entries_; }
   bool has_nan() const { return !nans_.empty(); }
+  const std::vector<OKey>& nans() const { return nans_; }
 
   // The value of an ordinary key, or nullptr. NaN keys are never found.
   const OValue* find(const Key& k) const {
@@ -91,6 +92,39 @@ class Model {
     if (entries_.find(id) == entries_.end()) return std::nullopt;
     return id;
   }
+
+  // Matches the entries one pass over the map yields to the oracle's
+  // identities, like resolve() with `taken` = those matched so far: an
+  // ordinary key to its own identity (if present), a NaN to one not yet
+  // handed out with the same bits and value. NaN identities wait in buckets
+  // by (bits, value), so a pass is linear in the NaN count (resolve() scans
+  // every NaN per call).
+  class Matcher {
+   public:
+    explicit Matcher(const Model& m) : m_(m) {
+      if constexpr (L::kHasNaN)
+        for (auto it = m.nans_.rbegin(); it != m.nans_.rend(); ++it)
+          pool_[{it->bits, m.entries_.at(*it)}].push_back(*it);
+    }
+    std::optional<OKey> match(const Key& k, const OValue& v) {
+      if constexpr (L::kHasNaN) {
+        if (L::is_nan(k)) {
+          auto it = pool_.find(std::pair<std::uint64_t, OValue>(L::okey(k).bits, v));
+          if (it == pool_.end() || it->second.empty()) return std::nullopt;
+          const OKey id = it->second.back();
+          it->second.pop_back();
+          return id;
+        }
+      }
+      OKey id = L::okey(k);
+      if (!m_.find_id(id)) return std::nullopt;
+      return id;
+    }
+
+   private:
+    const Model& m_;
+    absl::flat_hash_map<std::pair<std::uint64_t, OValue>, std::vector<OKey>> pool_;
+  };
 
   // std::unordered_map's ==: same size and every entry found in the other
   // with an equal value. A NaN is never found, so a map holding one equals no
