@@ -28,7 +28,7 @@ struct InvariantChecker {
 
   static void check(const M& m) {
     if (m.global_depth_ == 0) {
-      if (m.dir_ != nullptr) invariant_failure("depth 0 but a directory array is held");
+      if (m.dir_ != &m.single_) invariant_failure("depth 0 but the directory is not the single table");
       if (m.single_ == nullptr) {
         if (m.size_ != 0) invariant_failure("no table but size() = %zu", m.size_);
         return;
@@ -36,6 +36,8 @@ struct InvariantChecker {
     } else if (m.single_ != nullptr) {
       invariant_failure("depth %u but the single-table pointer is set", m.global_depth_);
     }
+    if (m.dir_shift_ != 63 - m.global_depth_)
+      invariant_failure("directory shift %u does not match global depth %u", m.dir_shift_, m.global_depth_);
     check_directory(m);
     std::size_t used = 0;
     m.for_each_table([&](Table* t) {

@@ -61,10 +61,10 @@ class MapIterator {
   pointer operator->() const { return cur_; }
   MapIterator& operator++() {
     // The common step: the next full slot of the live table being walked.
+    // (A positioned iterator holds no table; a directory that doubled
+    // meanwhile matters only when the walk leaves the table, in advance.)
     Table* const t = tab_;
-    if (t != nullptr && !positioned_ && !filtered_ && !t->stale && global_depth_ == map_->global_depth_ &&
-        next_full_slot(t))
-      return *this;
+    if (t != nullptr && !filtered_ && !t->stale && next_full_slot(t)) return *this;
     advance();
     return *this;
   }
@@ -227,43 +227,34 @@ class MapIterator {
     }
   }
 
-  // A table is walked group by group from a seeded group, and each group
-  // from a seeded slot: walk position p is slot slot_at(p).
-  std::uint32_t slot_at(std::uint32_t p, std::uint32_t cap) const {
-    const std::uint32_t group_mask = cap / kGroupSlots - 1;
-    const std::uint32_t g = ((p / kGroupSlots) + (entry_offset_ / kGroupSlots)) & group_mask;
-    return g * kGroupSlots + ((p + entry_offset_) % kGroupSlots);
-  }
+  // As in Go, a table is walked slot by slot from a seeded slot, wrapping
+  // around: walk position p is slot slot_at(p).
+  std::uint32_t slot_at(std::uint32_t p, std::uint32_t cap) const { return (p + entry_offset_) & (cap - 1); }
   std::uint32_t position_of(std::uint32_t slot, std::uint32_t cap) const {
-    const std::uint32_t group_mask = cap / kGroupSlots - 1;
-    const std::uint32_t g = ((slot / kGroupSlots) - (entry_offset_ / kGroupSlots)) & group_mask;
-    return g * kGroupSlots + ((slot - entry_offset_) % kGroupSlots);
+    return (slot - entry_offset_) & (cap - 1);
   }
 
-  // The walk over a live table: a group's full slots at once, as a byte mask.
+  // The walk over a live table: the rest of a group's full slots at once.
   bool next_full_slot(Table* t) {
     const std::uint32_t cap = t->capacity;
-    const std::uint32_t group_mask = cap / kGroupSlots - 1;
-    const unsigned rotate = entry_offset_ % kGroupSlots;
-    const std::uint32_t first_group = entry_offset_ / kGroupSlots;
     while (entry_idx_ < cap) {
-      const std::uint32_t p = entry_idx_ / kGroupSlots;
-      const std::uint32_t g = (p + first_group) & group_mask;
-      const unsigned full = t->group_ctrl(g).full_bits();
-      // Bit i of `ahead` is walk position i of this group, i.e. slot (i + rotate) % 8.
-      const unsigned rotated = ((full >> rotate) | (full << (kGroupSlots - rotate))) & 0xff;
-      const unsigned ahead = rotated & (0xffu << (entry_idx_ % kGroupSlots)) & 0xff;
+      const std::uint32_t q = slot_at(entry_idx_, cap);
+      const unsigned first = q % kGroupSlots;
+      const unsigned ahead = CtrlWord{Table::ctrl_words_of(t)[q / kGroupSlots]}.full_bits() & (0xffu << first);
       if (ahead != 0) {
-        const unsigned i = static_cast<unsigned>(std::countr_zero(ahead));
-        entry_idx_ = p * kGroupSlots + i + 1;
-        const std::uint32_t s = g * kGroupSlots + ((i + rotate) % kGroupSlots);
+        const unsigned skipped = static_cast<unsigned>(std::countr_zero(ahead)) - first;
+        // The walk began inside this group: its slots before the start come last.
+        if (entry_idx_ + skipped >= cap) break;
+        entry_idx_ += skipped + 1;
+        const std::uint32_t s = q + skipped;
         cur_table_ = t;
         cur_slot_ = s;
-        cur_ = Policy::element(t->slot(s));
+        cur_ = Policy::element(Table::slots_of(t, cap) + s);
         return true;
       }
-      entry_idx_ = (p + 1) * kGroupSlots;
+      entry_idx_ += kGroupSlots - first;
     }
+    entry_idx_ = cap;
     return false;
   }
 

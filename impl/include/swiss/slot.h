@@ -27,6 +27,15 @@
 
 namespace swiss::detail {
 
+// A hint that the line holding p is wanted soon.
+inline void prefetch(const void* p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
+}
+
 template <class K, class V, class Alloc>
 struct SlotPolicy {
   using key_type = K;
@@ -90,7 +99,9 @@ struct SlotPolicy {
     std::memset(static_cast<void*>(s), 0, sizeof(Slot));
   }
 
-  // Move the entry from src into the empty dst; src is left zeroed.
+  // Move the entry from src into the empty dst. Only growth relocates, out of
+  // a table on its way out that nobody reads slots of again, so src's bytes
+  // are left as they are (no live slot is ever left holding them).
   static void relocate(Alloc& a, Slot* dst, Slot* src) noexcept(kNothrowRelocate) {
     if constexpr (kIndirect) {
       dst->ptr = src->ptr;
@@ -103,7 +114,6 @@ struct SlotPolicy {
                         std::forward_as_tuple(std::move(from->second)));
       traits::destroy(a, from);
     }
-    std::memset(static_cast<void*>(src), 0, sizeof(Slot));
   }
 
   // Copy src's entry into the empty dst (may throw; src untouched).

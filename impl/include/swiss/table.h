@@ -159,6 +159,13 @@ struct Table {
     }
   }
 
+  // The same for a table being filled by growth, which has no tombstones.
+  void commit_insert_fresh(std::uint32_t i, std::uint8_t h) {
+    --growth_left;
+    set_ctrl(i, h);
+    ++used;
+  }
+
   // Mark slot i full with h2; the slot came from find_insert_slot or a probe.
   void commit_insert(std::uint32_t i, std::uint8_t h) {
     if (ctrl(i) == kCtrlEmpty) --growth_left;
