@@ -258,7 +258,8 @@ class Interpreter {
   void check_full(Map& m, const Model<L>& md, const char* when) {
     m.check_invariants();
     check_size(m, md, when);
-    absl::flat_hash_set<OKey, typename L::OHash> seen;
+    absl::flat_hash_set<const void*> seen;  // the oracle's entries matched so far
+    seen.reserve(md.size());
     typename Model<L>::Matcher matcher(md);
     std::size_t n = 0;
     for (auto it = m.begin(); it != m.end(); ++it) {
@@ -267,13 +268,13 @@ class Interpreter {
              std::to_string(md.size()) + ")");
       const Key& k = it->first;
       const OValue v = L::ovalue(it->second);
-      auto id = matcher.match(k, v);
-      if (!id) fail(std::string(when) + ": the map holds " + show_key(k) + " -> " + show_obj(it->second) +
-                    ", which the oracle does not (or not with this value, or not this often)");
-      if (!(*md.find_id(*id) == v))
+      const auto* e = matcher.match(k, v);
+      if (!e) fail(std::string(when) + ": the map holds " + show_key(k) + " -> " + show_obj(it->second) +
+                   ", which the oracle does not (or not with this value, or not this often)");
+      if (!(e->second == v))
         fail(std::string(when) + ": value of " + show_key(k) + " is " + show_obj(it->second) +
-             ", the oracle has " + show_obj(*md.find_id(*id)));
-      if (!seen.insert(*id).second) fail(std::string(when) + ": iteration yields " + show_key(k) + " twice");
+             ", the oracle has " + show_obj(e->second));
+      if (!seen.insert(e).second) fail(std::string(when) + ": iteration yields " + show_key(k) + " twice");
       auto f = m.find(k);
       if (L::is_nan(k)) {
         if (f != m.end()) fail(std::string(when) + ": find(NaN) found an entry");
@@ -621,9 +622,9 @@ class Interpreter {
         typename Model<L>::Matcher matcher(md);
         auto last = m.begin();
         for (std::size_t i = 0; i < n; ++i, ++last) {
-          auto id = matcher.match(last->first, L::ovalue(last->second));
-          if (!id) fail("erase_range: iteration yields " + show_key(last->first) + ", which the oracle does not hold");
-          ids.push_back(*id);
+          const auto* e = matcher.match(last->first, L::ovalue(last->second));
+          if (!e) fail("erase_range: iteration yields " + show_key(last->first) + ", which the oracle does not hold");
+          ids.push_back(e->first);
         }
         auto r = call([&] { return m.erase(m.begin(), last); });
         if (r != last) fail("erase(first, last) did not return last");
@@ -770,16 +771,16 @@ class Interpreter {
       }
       case Code::kIterate: {
         charge(m.size());
-        absl::flat_hash_set<OKey, typename L::OHash> seen;
+        absl::flat_hash_set<const void*> seen;  // the oracle's entries matched so far
         typename Model<L>::Matcher matcher(md);
         std::size_t n = 0;
         const Map& cm = m;
         for (const auto& [k, v] : cm) {
           ++n;
-          auto id = matcher.match(k, L::ovalue(v));
-          if (!id) fail("iteration yields " + show_key(k) + " -> " + show_obj(v) + ", which the oracle does not hold");
-          if (!(*md.find_id(*id) == L::ovalue(v))) fail("iteration yields a stale value for " + show_key(k));
-          if (!seen.insert(*id).second) fail("iteration yields " + show_key(k) + " twice");
+          const auto* e = matcher.match(k, L::ovalue(v));
+          if (!e) fail("iteration yields " + show_key(k) + " -> " + show_obj(v) + ", which the oracle does not hold");
+          if (!(e->second == L::ovalue(v))) fail("iteration yields a stale value for " + show_key(k));
+          if (!seen.insert(e).second) fail("iteration yields " + show_key(k) + " twice");
         }
         if (n != md.size())
           fail("iteration yields " + std::to_string(n) + " entries, the oracle holds " + std::to_string(md.size()));

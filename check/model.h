@@ -94,36 +94,39 @@ class Model {
   }
 
   // Matches the entries one pass over the map yields to the oracle's
-  // identities, like resolve() with `taken` = those matched so far: an
-  // ordinary key to its own identity (if present), a NaN to one not yet
-  // handed out with the same bits and value. NaN identities wait in buckets
-  // by (bits, value), so a pass is linear in the NaN count (resolve() scans
-  // every NaN per call).
+  // entries, like resolve() with `taken` = those matched so far: an ordinary
+  // key to its own entry (if present), a NaN to one not yet handed out with
+  // the same bits and value. NaN entries wait in buckets by (bits, value), so
+  // a pass is linear in the NaN count (resolve() scans every NaN per call).
+  // The entries are the oracle's own (stable while it does not change): a
+  // caller can tell them apart by address instead of copying keys.
   class Matcher {
    public:
+    using Entry = typename Entries::value_type;
     explicit Matcher(const Model& m) : m_(m) {
       if constexpr (L::kHasNaN)
-        for (auto it = m.nans_.rbegin(); it != m.nans_.rend(); ++it)
-          pool_[{it->bits, m.entries_.at(*it)}].push_back(*it);
+        for (auto it = m.nans_.rbegin(); it != m.nans_.rend(); ++it) {
+          const Entry& e = *m.entries_.find(*it);
+          pool_[{it->bits, e.second}].push_back(&e);
+        }
     }
-    std::optional<OKey> match(const Key& k, const OValue& v) {
+    const Entry* match(const Key& k, const OValue& v) {
       if constexpr (L::kHasNaN) {
         if (L::is_nan(k)) {
           auto it = pool_.find(std::pair<std::uint64_t, OValue>(L::okey(k).bits, v));
-          if (it == pool_.end() || it->second.empty()) return std::nullopt;
-          const OKey id = it->second.back();
+          if (it == pool_.end() || it->second.empty()) return nullptr;
+          const Entry* e = it->second.back();
           it->second.pop_back();
-          return id;
+          return e;
         }
       }
-      OKey id = L::okey(k);
-      if (!m_.find_id(id)) return std::nullopt;
-      return id;
+      auto it = m_.entries_.find(L::okey(k));
+      return it == m_.entries_.end() ? nullptr : &*it;
     }
 
    private:
     const Model& m_;
-    absl::flat_hash_map<std::pair<std::uint64_t, OValue>, std::vector<OKey>> pool_;
+    absl::flat_hash_map<std::pair<std::uint64_t, OValue>, std::vector<const Entry*>> pool_;
   };
 
   // std::unordered_map's ==: same size and every entry found in the other
