@@ -76,26 +76,31 @@ class MapIterator {
   friend bool operator==(const MapIterator& a, const MapIterator& b) { return a.cur_ == b.cur_; }
 
  private:
+  // Only an iterator that holds a table has walk state to copy: a
+  // positioned iterator (from find/insert) sets its walk up when it first
+  // advances, and an end iterator never advances. That keeps the iterator
+  // every insert returns cheap to pass around.
   template <class O>
   void copy_from(const O& o) {
     map_ = o.map_;
     tab_ = o.tab_;
-    if (tab_) Table::retain(tab_);
     cur_ = o.cur_;
     cur_table_ = o.cur_table_;
     cur_slot_ = o.cur_slot_;
+    positioned_ = o.positioned_;
+#ifndef NDEBUG
+    rebuilds_ = o.rebuilds_;
+#endif
+    if (tab_ == nullptr) return;
+    Table::retain(tab_);
     entry_idx_ = o.entry_idx_;
     entry_offset_ = o.entry_offset_;
     dir_offset_ = o.dir_offset_;
     dir_idx_ = o.dir_idx_;
     global_depth_ = o.global_depth_;
-    positioned_ = o.positioned_;
     filtered_ = o.filtered_;
     ahead_lo_ = o.ahead_lo_;
     ahead_hi_ = o.ahead_hi_;
-#ifndef NDEBUG
-    rebuilds_ = o.rebuilds_;
-#endif
   }
 
   // An iterator from find/insert/emplace is only a position: cheap to make,

@@ -687,7 +687,8 @@ class Map {
 #ifndef NDEBUG
     ++rebuilds_;
 #endif
-    auto destination = [&](std::uint32_t i) -> unsigned { return extra ? (hashes.data[i] >> bit) & 1 : 0; };
+    const std::uint64_t split = extra;  // 1: the new tables take the two values of the hash's next bit
+    auto destination = [&](std::uint32_t i) -> unsigned { return static_cast<unsigned>((hashes.data[i] >> bit) & split); };
     std::uint32_t counts[2] = {0, 0};
     t->for_each_full([&](std::uint32_t i) { ++counts[destination(i)]; });
 
