@@ -722,15 +722,16 @@ class Map {
 
     // Install the new tables over t's run of directory entries.
     const size_type span = size_type{1} << (global_depth_ - depth);
-    for (unsigned j = 0; j < n_new; ++j) {
-      fresh[j]->index = static_cast<std::uint32_t>(t->index + j * span);
-      if (global_depth_ == 0) {
-        single_ = fresh[j];
-      } else {
-        for (size_type e = 0; e < span; ++e) dir_[fresh[j]->index + e] = fresh[j];
-      }
-    }
+    for (unsigned j = 0; j < n_new; ++j) install(fresh[j], t->index + j * span);
     out.retire(fresh);
+  }
+
+  // Points the run of directory entries a table of its depth covers from
+  // `first` at it (at depth 0 the one entry is single_).
+  void install(Table* t, size_type first) {
+    t->index = static_cast<std::uint32_t>(first);
+    const size_type span = size_type{1} << (global_depth_ - t->local_depth);
+    for (size_type e = 0; e < span; ++e) dir_[first + e] = t;
   }
 
   static constexpr bool kCopyOnTransfer = !Policy::kNothrowRelocate && Policy::kCanCopy;
@@ -811,9 +812,7 @@ class Map {
 #ifndef NDEBUG
     ++rebuilds_;
 #endif
-    fresh[0]->index = left->index;
-    const size_type span = size_type{1} << (global_depth_ - fresh[0]->local_depth);
-    for (size_type e = 0; e < span; ++e) dir_[left->index + e] = fresh[0];
+    install(fresh[0], left->index);
     left_out.retire(fresh);
     right_out.retire(fresh);
   }

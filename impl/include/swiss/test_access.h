@@ -50,32 +50,16 @@ struct TestAccess {
 
   // Whether p is a slot of one of the map's live tables. An erase may merge
   // or shrink the table it erased from, freeing the slot's memory.
-  static bool slot_in_map(const M& m, const void* p) {
-    bool found = false;
-    m.for_each_table([&](Table* t) {
-      const Slot* first = t->slot(0);
-      const Slot* s = static_cast<const Slot*>(p);
-      found = found || (s >= first && s < first + t->capacity);
-    });
-    return found;
-  }
+  static bool slot_in_map(const M& m, const void* p) { return find_slot(m, p).table != nullptr; }
 
   static bool slot_is_zero(const M& m, const void* slot) {
-    const Slot* s = static_cast<const Slot*>(slot);
-    bool found = false;
-    bool full = false;
-    m.for_each_table([&](Table* t) {
-      for (std::uint32_t i = 0; i < t->capacity && !found; ++i) {
-        if (t->slot(i) == s) {
-          found = true;
-          full = detail::is_full(t->ctrl(i));
-        }
-      }
-    });
-    if (!found) {
+    const FoundSlot where = find_slot(m, slot);
+    if (where.table == nullptr) {
       std::fprintf(stderr, "TestAccess::slot_is_zero: %p is not a slot of this map's live tables\n", slot);
       std::abort();
     }
+    const bool full = detail::is_full(where.table->ctrl(where.index));
+    const Slot* s = static_cast<const Slot*>(slot);
     Policy::unpoison(s);
     const unsigned char* bytes = static_cast<const unsigned char*>(slot);
     bool zero = true;
@@ -85,6 +69,22 @@ struct TestAccess {
   }
 
   static std::uint64_t seed(const M& m) { return m.seed_; }
+
+ private:
+  struct FoundSlot {
+    Table* table = nullptr;  // null: not a slot of a live table
+    std::uint32_t index = 0;
+  };
+  static FoundSlot find_slot(const M& m, const void* p) {
+    FoundSlot where;
+    const Slot* s = static_cast<const Slot*>(p);
+    m.for_each_table([&](Table* t) {
+      const Slot* first = t->slot(0);
+      if (where.table == nullptr && s >= first && s < first + t->capacity)
+        where = {t, static_cast<std::uint32_t>(s - first)};
+    });
+    return where;
+  }
 };
 
 }  // namespace swiss
