@@ -35,12 +35,16 @@ afl_stat() { awk -v k="$2" '$1 == k { print $3 }' "$1" 2>/dev/null; }
 # and crashes are counted from the directories (live); execs and edges come
 # from fuzzer_stats, which afl-fuzz rewrites only once a minute.
 afl_totals() {
-  local out=$1 f runs=0 rate=0 cov="?" v
+  local out=$1 f runs=0 rate=0 cov="?" v done secs
   for f in "$out"/*/fuzzer_stats; do
     [ -f "$f" ] || continue
-    v=$(afl_stat "$f" execs_done); runs=$(( runs + ${v:-0} ))
-    v=$(afl_stat "$f" execs_per_sec); v=${v%.*}   # may read "inf" at start
-    if [[ $v =~ ^[0-9]+$ ]]; then rate=$(( rate + v )); fi
+    done=$(afl_stat "$f" execs_done); runs=$(( runs + ${done:-0} ))
+    v=$(afl_stat "$f" execs_per_sec); v=${v%.*}   # may read "inf", or 0 before the first minute
+    if ! [[ $v =~ ^[1-9][0-9]*$ ]]; then   # then the average since the start
+      secs=$(afl_stat "$f" run_time)
+      v=0; [[ ${secs:-0} =~ ^[1-9][0-9]*$ ]] && v=$(( ${done:-0} / secs ))
+    fi
+    rate=$(( rate + v ))
   done
   [ -f "$out/main/fuzzer_stats" ] && cov=$(afl_stat "$out/main/fuzzer_stats" edges_found)
   echo "$runs ${cov:-?} $(find "$out"/main/queue -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)" \
