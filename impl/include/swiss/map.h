@@ -469,6 +469,7 @@ class Map {
         if (eq_(Policy::element(slots + s)->first, key)) return {t, s};
       }
       if (w.match_empty()) return {nullptr, 0};
+      if (step > mask) detail::probe_exhausted();
       g = (g + step) & mask;
     }
   }
@@ -519,6 +520,7 @@ class Map {
           if (t->growth_left > 0) return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + empty.lowest()}, true};
           break;
         }
+        if (step > mask) detail::probe_exhausted();
         g = (g + step) & mask;
       }
       rehash_table(t);

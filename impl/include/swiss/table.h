@@ -24,6 +24,16 @@
 
 namespace swiss::detail {
 
+// Growth keeps an empty slot in every table (max load 7/8), and a probe stops
+// at the first group with one; triangular steps visit every group once, so a
+// probe that has seen them all met a table whose accounting is broken. Abort
+// with a message rather than spin forever.
+[[noreturn, gnu::cold, gnu::noinline]] inline void probe_exhausted() {
+  std::fprintf(stderr, "swiss::Map: a probe visited every group of a table without meeting an empty slot "
+                       "(growth_left or a control byte is wrong)\n");
+  std::abort();
+}
+
 template <class Policy>
 struct Table {
   using Slot = typename Policy::Slot;
@@ -155,6 +165,7 @@ struct Table {
     for (std::uint32_t step = 1;; ++step) {
       const SlotMask free = group_ctrl(g).match_empty_or_deleted();
       if (free) return g * kGroupSlots + free.lowest();
+      if (step > mask) probe_exhausted();
       g = (g + step) & mask;
     }
   }
