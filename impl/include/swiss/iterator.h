@@ -39,7 +39,8 @@ class MapIterator {
   using reference = std::conditional_t<Const, const value_type&, value_type&>;
   using pointer = std::conditional_t<Const, const value_type*, value_type*>;
 
-  MapIterator() = default;
+  // User-provided, so that end()'s MapIterator() does not zero the walk state.
+  MapIterator() noexcept {}
   MapIterator(const MapIterator& o) { copy_from(o); }
   template <bool C = Const, class = std::enable_if_t<C>>
   MapIterator(const MapIterator<MapT, false>& o) {  // iterator -> const_iterator
@@ -301,15 +302,18 @@ class MapIterator {
   value_type* cur_ = nullptr;  // null at the end
   Table* cur_table_ = nullptr;  // where cur_ lives (for erase)
   std::uint32_t cur_slot_ = 0;
-  std::uint32_t entry_idx_ = 0;
-  std::uint32_t entry_offset_ = 0;
-  std::size_t dir_offset_ = 0;
-  std::size_t dir_idx_ = 0;
-  std::uint8_t global_depth_ = 0;
   bool positioned_ = false;  // from find/insert: walk state not set up yet
-  bool filtered_ = false;    // walking a merged table: yield only entries ahead
-  std::size_t ahead_lo_ = 0;
-  std::size_t ahead_hi_ = 0;
+  // The walk state: meaningful only while tab_ is held; start() and enter()
+  // set all of it before it is read, so an iterator that never walks (end(),
+  // the result of every find and insert) does not pay to initialize it.
+  std::uint32_t entry_idx_;
+  std::uint32_t entry_offset_;
+  std::size_t dir_offset_;
+  std::size_t dir_idx_;
+  std::uint8_t global_depth_;
+  bool filtered_;  // walking a merged table: yield only entries ahead
+  std::size_t ahead_lo_;
+  std::size_t ahead_hi_;
 #ifndef NDEBUG
   std::uint64_t rebuilds_ = 0;
 #endif
