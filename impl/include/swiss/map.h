@@ -292,15 +292,13 @@ class Map {
     next.copy_from(pos);
     ++next;
     erase_slot(pos.cur_table_, pos.cur_slot_);
-    next.follow_forward();  // the erase may have merged or shrunk next's table
     return next;
   }
   iterator erase(const_iterator first, const_iterator last) {
-    // No merging inside the range: a merge would move the entry `last` stands on.
     while (first != last) {
       const_iterator next = first;
       ++next;
-      erase_slot(first.cur_table_, first.cur_slot_, /*may_merge=*/false);
+      erase_slot(first.cur_table_, first.cur_slot_);
       first = next;
     }
     iterator out;
@@ -610,13 +608,15 @@ class Map {
     erase_slot(loc.table, loc.slot);
     return 1;
   }
-  void erase_slot(Table* t, std::uint32_t i, bool may_merge = true) {
+  // Erase destroys one entry and touches nothing else: no table is merged,
+  // shrunk or rebuilt, so every other entry stays where it is (the C++
+  // contract; memory comes back on rehash(0)).
+  void erase_slot(Table* t, std::uint32_t i) {
     Slot* s = t->slot(i);
     Policy::destroy(alloc_, s);
     Policy::poison(s);
     t->commit_erase(i);
     if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
-    if (may_merge && global_depth_ != 0 && t->used < Table::max_growth(t->capacity) / 8) maybe_merge(t);
   }
 
   template <class It>
@@ -686,9 +686,7 @@ class Map {
   void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
     const unsigned depth = t->local_depth + extra;
     const unsigned bit = 63 - t->local_depth;
-#ifndef NDEBUG
     ++rebuilds_;
-#endif
     const std::uint64_t split = extra;  // 1: the new tables take the two values of the hash's next bit
     auto destination = [&](std::uint32_t i) -> unsigned { return static_cast<unsigned>((hashes.data[i] >> bit) & split); };
     std::uint32_t counts[2] = {0, 0};
@@ -811,9 +809,7 @@ class Map {
       destroy_entries(left);
       destroy_entries(right);
     }
-#ifndef NDEBUG
     ++rebuilds_;
-#endif
     install(fresh[0], left->index);
     left_out.retire(fresh);
     right_out.retire(fresh);
@@ -944,9 +940,10 @@ class Map {
   std::uint64_t seed_;
   std::uint8_t global_depth_ = 0;
   std::uint8_t dir_shift_ = 63;  // 63 - global_depth_
-#ifndef NDEBUG
-  std::uint64_t rebuilds_ = 0;  // tables replaced so far, to catch stale positioned iterators
-#endif
+  // Tables rebuilt so far (grown, split, rebuilt in place, merged): what
+  // moves entries. Debug builds use it to catch stale positioned iterators;
+  // the suite reads it (TestAccess::rebuilds) to check which ops may move.
+  std::uint64_t rebuilds_ = 0;
   [[no_unique_address]] H hash_;
   [[no_unique_address]] Eq eq_;
   [[no_unique_address]] Alloc alloc_;

@@ -70,6 +70,11 @@ struct TestAccess {
 
   static std::uint64_t seed(const M& m) { return m.seed_; }
 
+  // How many times the map has rebuilt a table (grown, split, rebuilt in
+  // place, merged by reserve/rehash) since it was constructed: an op that
+  // leaves this unchanged moved no entry.
+  static std::uint64_t rebuilds(const M& m) { return m.rebuilds_; }
+
  private:
   struct FoundSlot {
     Table* table = nullptr;  // null: not a slot of a live table
