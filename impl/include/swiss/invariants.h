@@ -72,7 +72,7 @@ struct InvariantChecker {
     if (!t->small && cap < 2 * kGroupSlots) invariant_failure("a table (not small) of capacity %u", cap);
     if (cap > kMaxTableCapacity && !t->oversize)
       invariant_failure("capacity %u exceeds %zu without a degenerate hash", cap, kMaxTableCapacity);
-    if (t->refs == 0) invariant_failure("a live table with no references");
+    if (t->ref_count() == 0) invariant_failure("a live table with no references");
     std::uint32_t full = 0, deleted = 0, empty = 0;
     const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
     for (std::uint32_t i = 0; i < cap; ++i) {

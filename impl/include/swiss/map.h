@@ -822,7 +822,7 @@ class Map {
     using ForwardAlloc = typename Table::ForwardAlloc;
     using PtrAlloc = typename Table::PtrAlloc;
     Retirement(Map& m, Table* t, unsigned targets) : table(t), fa(m.alloc_), pa(m.alloc_), n(targets) {
-      if (t->refs == 1) return;
+      if (t->ref_count() == 1) return;
       forward = std::allocator_traits<ForwardAlloc>::allocate(fa, t->capacity);
       try {
         to = std::allocator_traits<PtrAlloc>::allocate(pa, n);

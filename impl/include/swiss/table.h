@@ -11,6 +11,7 @@
 // slot, so an iterator inside it can follow each entry to where it lives now.
 #pragma once
 
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cstdio>
@@ -53,7 +54,11 @@ struct Table {
   using ForwardAlloc = typename Traits::template rebind_alloc<Forward>;
   using PtrAlloc = typename Traits::template rebind_alloc<Table*>;
 
-  std::uint32_t refs = 1;
+  // Atomic because readers hold references too: any number of threads may
+  // iterate one map that nobody modifies ([res.on.data.races]), and each
+  // iterator retains the table it walks. Only a writer can drop the
+  // directory's reference, so a reader never frees a table another reads.
+  std::atomic<std::uint32_t> refs{1};
   std::uint32_t capacity;
   std::uint32_t used = 0;
   std::uint32_t growth_left;
@@ -132,12 +137,13 @@ struct Table {
     return t;
   }
 
-  static void retain(Table* t) { ++t->refs; }
+  static void retain(Table* t) { t->refs.fetch_add(1, std::memory_order_relaxed); }
+  std::uint32_t ref_count() const { return refs.load(std::memory_order_acquire); }
 
   // Drop one reference; the last one frees the table. Its entries must have
   // been destroyed or moved out before.
   static void release(Table* t) {
-    if (--t->refs != 0) return;
+    if (t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     Alloc a(t->alloc);
     if (t->forward) {
       ForwardAlloc fa(a);
