@@ -27,6 +27,7 @@
 #include "swiss/ctrl.h"
 #include "swiss/hash.h"
 #include "swiss/iterator.h"
+#include "swiss/node_handle.h"
 #include "swiss/slot.h"
 #include "swiss/table.h"
 
@@ -75,6 +76,8 @@ class Map {
   friend class detail::MapIterator<Map, true>;
   friend struct detail::InvariantChecker<Map>;
   friend struct TestAccess<Map>;
+  template <class, class, class, class, class>
+  friend class Map;  // merge() takes entries out of a map with another hasher
 
   static constexpr bool kTransparent = detail::is_transparent<H>::value && detail::is_transparent<Eq>::value;
   // Heterogeneous lookup: with a transparent hasher and key_eq, find(KK)
@@ -101,6 +104,8 @@ class Map {
   using const_pointer = typename AllocTraits::const_pointer;
   using iterator = detail::MapIterator<Map, false>;
   using const_iterator = detail::MapIterator<Map, true>;
+  using node_type = detail::NodeHandle<Policy>;
+  using insert_return_type = detail::InsertReturn<iterator, node_type>;
 
   static constexpr bool kIndirectKey = sizeof(K) > kMaxInlineKeyBytes;
   static constexpr bool kIndirectElem = sizeof(V) > kMaxInlineElemBytes;
@@ -311,6 +316,58 @@ class Map {
                                      !std::is_convertible_v<KK&&, iterator>>>
   size_type erase(const KK& k) {
     return erase_key(k);
+  }
+
+  // ---- node handles ------------------------------------------------------------
+  // extract is an erase that hands the entry over instead of destroying it:
+  // like erase, it moves nothing else.
+  node_type extract(const_iterator pos) {
+    node_type nh;
+    take_slot(pos.cur_table_, pos.cur_slot_, nh);
+    return nh;
+  }
+  node_type extract(iterator pos) { return extract(const_iterator(pos)); }
+  template <class KK = K, class = std::enable_if_t<!std::is_convertible_v<const key_arg<KK>&, const_iterator> &&
+                                                   !std::is_convertible_v<const key_arg<KK>&, iterator>>>
+  node_type extract(const key_arg<KK>& k) {
+    node_type nh;
+    const Location loc = locate(k, hash_of(k));
+    if (loc.table != nullptr) take_slot(loc.table, loc.slot, nh);
+    return nh;
+  }
+  // A node whose key is present comes back in the result, untouched.
+  insert_return_type insert(node_type&& nh) {
+    if (nh.empty()) return {end(), false, node_type()};
+    const std::uint64_t hash = hash_of(nh.key());
+    auto [loc, is_new] = find_or_prepare_insert(nh.key(), hash);
+    if (!is_new) return {make_iterator<iterator>(loc), false, std::move(nh)};
+    build_from_node(loc, hash, nh);
+    return {make_iterator<iterator>(loc), true, node_type()};
+  }
+  iterator insert(const_iterator, node_type&& nh) { return insert(std::move(nh)).position; }
+
+  // Moves every entry of src whose key is not in this map here (never a
+  // copy of a key or value); the rest stay in src, where they were. A throw
+  // (a hasher, an allocation while this map grows) stops the merge between
+  // entries: each is in one map or the other.
+  template <class H2, class E2>
+  void merge(Map<K, V, H2, E2, Alloc>& src) {
+    if (static_cast<const void*>(&src) == static_cast<const void*>(this)) return;
+    src.for_each_table([&](auto* t) {
+      t->for_each_full([&](std::uint32_t i) {
+        const K& k = key_at(t, i);
+        const std::uint64_t hash = hash_of(k);
+        auto [loc, is_new] = find_or_prepare_insert(k, hash);
+        if (!is_new) return;
+        node_type nh;
+        src.take_slot(t, i, nh);
+        build_from_node(loc, hash, nh);
+      });
+    });
+  }
+  template <class H2, class E2>
+  void merge(Map<K, V, H2, E2, Alloc>&& src) {
+    merge(src);
   }
 
   void swap(Map& other) noexcept {
@@ -612,11 +669,44 @@ class Map {
   // shrunk or rebuilt, so every other entry stays where it is (the C++
   // contract; memory comes back on rehash(0)).
   void erase_slot(Table* t, std::uint32_t i) {
-    Slot* s = t->slot(i);
-    Policy::destroy(alloc_, s);
-    Policy::poison(s);
+    Policy::destroy(alloc_, t->slot(i));
+    forget_slot(t, i);
+  }
+  // The slot's entry is gone (destroyed or handed over) and its bytes zero.
+  void forget_slot(Table* t, std::uint32_t i) {
+    Policy::poison(t->slot(i));
     t->commit_erase(i);
     if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
+  }
+
+  // extract's core: the entry at (t, i) moves into the empty node and its
+  // slot is erased (cleared, as every erased slot is).
+  void take_slot(Table* t, std::uint32_t i, node_type& nh) {
+    Slot* s = t->slot(i);
+    nh.fill_from(alloc_, s);
+    std::memset(static_cast<void*>(s), 0, sizeof(Slot));
+    forget_slot(t, i);
+  }
+  // insert(node)'s core: the prepared slot takes the node's entry. A node
+  // from a map whose allocator compares unequal cannot hand its memory over:
+  // its key and value are moved into a new entry instead.
+  void build_from_node(Location loc, std::uint64_t hash, node_type& nh) {
+    if (!(*nh.alloc_ == alloc_)) {
+      build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(nh.key())),
+                  std::forward_as_tuple(std::move(nh.mapped())));
+      nh.reset();
+      return;
+    }
+    Slot* s = loc.table->slot(loc.slot);
+    Policy::unpoison(s);
+    try {
+      nh.release_to(s);
+    } catch (...) {
+      Policy::poison(s);
+      throw;
+    }
+    loc.table->commit_insert(loc.slot, detail::h2(hash));
+    ++size_;
   }
 
   template <class It>
