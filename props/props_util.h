@@ -34,6 +34,12 @@ struct TwoValuedHash {
   std::size_t operator()(std::uint64_t k) const { return (k & 1) ? 0x1111 : 0x2222; }
 };
 
+// Three hash values (key % 3): keys spread over few, long chains, and a
+// split separates at most three groups of them.
+struct FewValuedHash {
+  std::size_t operator()(std::uint64_t k) const { return k % 3; }
+};
+
 // The iteration order as a list of keys; a key yielded twice is a failure.
 template <class M>
 std::vector<typename M::key_type> iterated_keys(const M& m) {
