@@ -53,20 +53,36 @@ class Model {
   void set(const OKey& id, OValue v) { entries_[id] = std::move(v); }
   bool erase(const OKey& id) {
     if (entries_.erase(id) == 0) return false;
-    if constexpr (L::kHasNaN) {
-      if (id.serial != 0)
-        for (std::size_t i = 0; i < nans_.size(); ++i)
-          if (nans_[i] == id) {
-            nans_[i] = nans_.back();
-            nans_.pop_back();
-            break;
-          }
-    }
+    forget_nan(id);
     return true;
   }
   void clear() {
     entries_.clear();
     nans_.clear();
+  }
+
+  // Node handles, as the map's (absl's own node handles).
+  using Node = typename Entries::node_type;
+  Node extract_id(const OKey& id) {
+    Node n = entries_.extract(id);
+    if (n) forget_nan(id);
+    return n;
+  }
+  typename Entries::insert_return_type insert_node(Node&& n) {
+    if (!n) return entries_.insert(std::move(n));
+    const OKey id = n.key();
+    auto r = entries_.insert(std::move(n));
+    if constexpr (L::kHasNaN)
+      if (r.inserted && id.serial != 0) nans_.push_back(id);
+    return r;
+  }
+  // merge(src): every entry of src whose identity is absent here (every NaN:
+  // a NaN is never found) moves here; the rest stay in src.
+  void merge_from(Model& src) {
+    std::vector<OKey> moving;
+    for (const auto& [id, v] : src.entries_)
+      if (!entries_.contains(id)) moving.push_back(id);
+    for (const OKey& id : moving) insert_node(src.extract_id(id));
   }
 
   // The identity of an entry (k, v) the map holds, among those `taken` does
@@ -143,6 +159,17 @@ class Model {
   }
 
  private:
+  void forget_nan(const OKey& id) {
+    if constexpr (L::kHasNaN) {
+      if (id.serial != 0)
+        for (std::size_t i = 0; i < nans_.size(); ++i)
+          if (nans_[i] == id) {
+            nans_[i] = nans_.back();
+            nans_.pop_back();
+            break;
+          }
+    }
+  }
   static std::uint64_t& next_serial() {
     thread_local std::uint64_t serial = 0;
     return serial;

@@ -33,12 +33,19 @@ enum class Code : std::uint8_t {
   kIterate, kIterMutate,
   // harness
   kArmFault, kCheck,
+  // node handles (appended: the codes above keep their opcode bytes)
+  kExtractKey, kExtractFound, kInsertNode, kMerge,
   // only inside an iteration with mutation
   kEraseCurrent, kAssignCurrent,
 };
 inline constexpr int kNumCodes = static_cast<int>(Code::kAssignCurrent) + 1;
-// Codes a top-level opcode byte can name (byte % kNumTopLevel).
-inline constexpr int kNumTopLevel = static_cast<int>(Code::kCheck) + 1;
+// Codes a top-level opcode byte can name (byte % kNumTopLevel): a top-level
+// code's byte is its enum value. New codes are appended before the
+// iteration-only ones, so every older code keeps its byte; corpus files
+// written when there were 33 codes were migrated (bytes >= 33 rewritten to
+// byte % 33) when the node-handle ops came.
+inline constexpr int kNumTopLevel = static_cast<int>(Code::kMerge) + 1;
+static_assert(kNumTopLevel == 37);
 
 // How an argument is read from a byte and which Op field it fills.
 enum class Arg : std::uint8_t {
@@ -55,6 +62,8 @@ enum class Arg : std::uint8_t {
   kSmall,       // n: byte % 16
   kHintKind,    // n: byte % 3
 };
+// insert_node's kHintKind: 0 insert(node), 1 insert(begin(), node), 2 insert(end(), node).
+// merge's kSlotVariant: variant 0 merge(map), 1 merge(std::move(map)), into the current map.
 
 inline constexpr std::uint32_t kSlots = 3;          // maps alive at once
 inline constexpr std::uint32_t kAbsurdSize = 0xFFFFFFFFu;  // reserve(n) that must throw
@@ -103,9 +112,22 @@ inline constexpr CodeInfo kCodeInfo[kNumCodes] = {
     {"iterate_mutate", {Arg::kNone, Arg::kNone, Arg::kNone}, true, false},
     {"arm_fault", {Arg::kFaultKind, Arg::kNth, Arg::kNone}, true, false},
     {"check", {Arg::kNone, Arg::kNone, Arg::kNone}, true, false},
+    {"extract_key", {Arg::kKey, Arg::kNone, Arg::kNone}, true, false},
+    {"extract_found", {Arg::kKey, Arg::kNone, Arg::kNone}, true, false},
+    {"insert_node", {Arg::kHintKind, Arg::kNone, Arg::kNone}, true, false},
+    {"merge", {Arg::kSlotVariant, Arg::kNone, Arg::kNone}, true, false},
     {"erase_current", {Arg::kNone, Arg::kNone, Arg::kNone}, false, true},
     {"assign_current", {Arg::kValue, Arg::kNone, Arg::kNone}, false, true},
 };
+
+// Opcode byte b names Code(b % kNumTopLevel): exactly the codes below
+// kNumTopLevel are top-level ones.
+inline constexpr bool top_level_codes_are_a_prefix() {
+  for (int i = 0; i < kNumCodes; ++i)
+    if (kCodeInfo[i].top_level != (i < kNumTopLevel)) return false;
+  return true;
+}
+static_assert(top_level_codes_are_a_prefix());
 
 inline const CodeInfo& info(Code c) { return kCodeInfo[static_cast<int>(c)]; }
 inline const char* name(Code c) { return info(c).name; }

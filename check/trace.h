@@ -54,8 +54,17 @@ std::string show_op(const Op& op) {
       break;
     }
     case Code::kIndexBump: case Code::kFind: case Code::kContains: case Code::kCount: case Code::kAt:
-    case Code::kEqualRange: case Code::kEraseKey: case Code::kEraseFound:
+    case Code::kEqualRange: case Code::kEraseKey: case Code::kEraseFound: case Code::kExtractKey:
+    case Code::kExtractFound:
       o << ' ' << key(op.key);
+      break;
+    case Code::kInsertNode: {
+      static const char* kinds[3] = {"insert(node)", "insert(begin(), node)", "insert(end(), node)"};
+      o << " (the held node) as " << kinds[op.n % 3];
+      break;
+    }
+    case Code::kMerge:
+      o << " map " << op.n % kSlots << " into this map" << (op.n / kSlots ? " (merge(std::move(src)))" : " (merge(src))");
       break;
     case Code::kEraseRange: o << " first " << op.n << " entries"; break;
     case Code::kEraseIf: o << " fingerprint(key) % 4 == " << op.n; break;
@@ -207,15 +216,29 @@ struct CppWriter {
         return "swisscheck::Ledger::current().arm(static_cast<swisscheck::Fault>(" + std::to_string(op.n % 4) +
                "), " + std::to_string(op.value) + ");";
       case Code::kCheck: return "m->check_invariants();";
+      case Code::kExtractKey: return "node = m->extract(" + k(op.key) + ");";
+      case Code::kExtractFound:
+        return "if (auto it2 = m->find(" + k(op.key) + "); it2 != m->end()) node = m->extract(it2);";
+      case Code::kInsertNode:
+        if (op.n % 3 == 0) return "{ auto r = m->insert(std::move(node)); node = std::move(r.node); }";
+        return std::string("(void)m->insert(m->") + (op.n % 3 == 1 ? "cbegin" : "cend") + "(), std::move(node));";
+      case Code::kMerge:
+        return engage(di % kSlots) + (op.n / kSlots ? "m->merge(std::move(*" + slot(op.n % kSlots) + "));"
+                                                      : "m->merge(*" + slot(op.n % kSlots) + ");");
       case Code::kIterMutate: {
         std::ostringstream o;
         // Mirrors the interpreter: erase_current / assign_current act only
-        // on an entry still there, before anything grew at this yield; after
-        // erase_current the rest of the yield's actions are dropped.
+        // on an entry still there, erase_current only while no table was
+        // rebuilt since the yield, assign_current (through the reference
+        // taken at the yield) also after a rebuild where entries never move
+        // (indirect lanes); after erase_current the rest of the yield's
+        // actions are dropped.
         o << "{  // iterate, mutating at yields\n"
+          << "    constexpr bool kIndirect = Map::kIndirectKey || Map::kIndirectElem;\n"
           << "    std::size_t yield = 0;\n"
           << "    for (auto it = m->begin(); it != m->end(); ++yield) {\n"
           << "      bool advanced = false, dirty = false, gone = false;\n"
+          << "      auto* ref = &*it; (void)ref;\n"
           << "      const auto cur_key = it->first;\n";
         std::size_t i = 0;
         while (i < op.actions.size()) {
@@ -226,12 +249,12 @@ struct CppWriter {
             if (a.code == Code::kEraseCurrent)
               o << "        if (!dirty && !advanced && !gone) { it = m->erase(it); advanced = true; }\n";
             else if (a.code == Code::kAssignCurrent)
-              o << "        if (!dirty && !advanced && !gone) it->second = " << v(a.value) << ";\n";
-            else if (a.code == Code::kClear || a.code == Code::kReserve)
+              o << "        if ((!dirty || kIndirect) && !advanced && !gone) ref->second = " << v(a.value) << ";\n";
+            else if (a.code == Code::kClear)
               o << "        if (!advanced) { " << simple(a) << " dirty = true; gone = true; }\n";
             else
-              o << "        if (!advanced) { std::size_t n0 = m->size(); " << simple(a)
-                << " if (m->size() > n0) dirty = true; if (!m->contains(cur_key)) gone = true; }\n";
+              o << "        if (!advanced) { auto r0 = swiss::TestAccess<Map>::rebuilds(*m); " << simple(a)
+                << " if (swiss::TestAccess<Map>::rebuilds(*m) != r0) dirty = true; if (!m->contains(cur_key)) gone = true; }\n";
           }
           o << "      }\n";
         }
@@ -252,13 +275,14 @@ void print_cpp(std::ostream& out, const Program& p,
                std::size_t upto = std::numeric_limits<std::size_t>::max()) {
   detail::CppWriter<L> w{out};
   out << "// swisscheck replay: lane " << L::kName << ", key space " << p.key_space() << "\n"
-      << "// needs: swiss/map.h, check/lanes.h, <optional>, <vector>, <stdexcept>, <cstdint>\n"
+      << "// needs: swiss/map.h, swiss/test_access.h, check/lanes.h, <optional>, <vector>, <stdexcept>, <cstdint>\n"
       << "{\n"
       << "  using L = " << L::kCppLane << ";\n"
       << "  using Map = " << L::kCppMap << ";\n"
       << "  std::optional<Map> maps[3];\n"
       << "  maps[0].emplace();\n"
-      << "  Map* m = &*maps[0];\n";
+      << "  Map* m = &*maps[0];\n"
+      << "  Map::node_type node;  // extract_* / insert_node\n";
   for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {
     std::string s = w.statement(p.ops[i]);
     if constexpr (L::kFaults) {

@@ -131,6 +131,27 @@ std::vector<Seed> common_seeds() {
     p.op(Code::kTryEmplace, 61, 3).op(Code::kInsertOrAssign, 61, 4).op(Code::kIndexAssign, 62, 5).check();
     s.push_back({"interface", p.p});
   }
+  {  // node handles: a node moved between maps, handed back for a present key, merges both ways
+    P p(3);
+    p.many(0, 60).op(Code::kExtractKey, 7).op(Code::kInsertNode, 0, 0, 0);  // back home
+    p.op(Code::kExtractFound, 8).op(Code::kSelect, 0, 0, 1).insert(8, 3);
+    p.op(Code::kInsertNode, 0, 0, 0);                                      // present: handed back
+    p.op(Code::kEraseKey, 8).op(Code::kInsertNode, 0, 0, 2);               // now it goes in
+    p.op(Code::kInsertNode, 0, 0, 0).op(Code::kExtractKey, 250);           // empty node, absent key
+    p.many(30, 200).op(Code::kMerge, 0, 0, 0).check();                     // map 0 into map 1
+    p.op(Code::kSelect, 0, 0, 0).many(500, k1020).op(Code::kMerge, 0, 0, 4).check();  // map 1 back, as rvalue
+    p.op(Code::kMerge, 0, 0, 0).op(Code::kExtractKey, 600).op(Code::kSelect, 0, 0, 2);
+    p.op(Code::kInsertNode, 0, 0, 1).check();
+    s.push_back({"node-handles", p.p});
+  }
+  {  // the address contract: reserve's promise, erase never moving, growth under a held node
+    P p(4);
+    p.op(Code::kReserve, 0, 0, k1020).many(0, 900).erase_many(0, 500).op(Code::kEraseIf, 0, 0, 2);
+    p.op(Code::kExtractKey, 700).many(2000, 600).op(Code::kInsertNode, 0, 0, 0);
+    p.op(Code::kReserve, 0, 0, k2040).many(3000, 200).op(Code::kFind, 3000).op(Code::kSwap, 0, 0, 1);
+    p.op(Code::kMoveConstruct, 0, 0, 1).erase_many(3000, 100).check();
+    s.push_back({"address-contract", p.p});
+  }
   return s;
 }
 
@@ -165,6 +186,10 @@ std::vector<Seed> fault_seeds() {
     p.op(Code::kArmFault, 0, 3, kind).op(Code::kReserve, 0, 0, k2040);
     p.op(Code::kArmFault, 0, 30, kind).iter({at(1, Code::kInsertMany, 3000, 0, k1020), at(2, Code::kIndexAssign, 4, 4)});
     p.op(Code::kArmFault, 0, 1, kind).op(Code::kIndexAssign, 900, 1).check();
+    // node ops that throw lose nothing; a merge may stop half way
+    p.op(Code::kSelect, 0, 0, 0).op(Code::kArmFault, 0, 2, kind).op(Code::kExtractKey, 3);
+    p.op(Code::kArmFault, 0, 1, kind).op(Code::kInsertNode, 0, 0, 0);
+    p.op(Code::kArmFault, 0, 20, kind).op(Code::kMerge, 0, 0, 2).check();
     const char* names[4] = {"hash", "eq", "copy", "alloc"};
     s.push_back({std::string("fault-") + names[kind], p.p});
   }
@@ -178,6 +203,8 @@ std::vector<std::vector<std::uint8_t>> dict_ops() {
       {Code::kEraseMany, 0, 0, k595},   {Code::kCheck},                   {Code::kClear},
       {Code::kCopyConstruct, 0, 0, 1},  {Code::kSwap, 0, 0, 1},           {Code::kReserve, 0, 0, kAbsurdSize},
       {Code::kArmFault, 0, 1, 3},       {Code::kArmFault, 0, 10, 0},       {Code::kIndexBump, 1},
+      {Code::kExtractKey, 1},           {Code::kExtractFound, 2},         {Code::kInsertNode, 0, 0, 0},
+      {Code::kInsertNode, 0, 0, 1},     {Code::kMerge, 0, 0, 1},          {Code::kMerge, 0, 0, 5},
   };
   Op it{Code::kIterMutate};
   it.actions = {at(1, Code::kInsertMany, 100, 0, k2040), at(2, Code::kInsertOrAssign, 3, 9)};

@@ -78,6 +78,50 @@ TEST(Codec, HandWrittenProgramRoundTrips) {
   EXPECT_EQ(decode(bytes.data(), bytes.size()), p);
 }
 
+// The 33 codes there were before the node-handle ops keep their opcode
+// bytes; the new ones follow them, before the iteration-only codes.
+TEST(Codec, OlderOpcodeBytesKeepTheirCodes) {
+  EXPECT_EQ(kNumTopLevel, 37);
+  EXPECT_EQ(static_cast<int>(Code::kCheck), 32);
+  EXPECT_EQ(static_cast<int>(Code::kExtractKey), 33);
+  EXPECT_EQ(static_cast<int>(Code::kExtractFound), 34);
+  EXPECT_EQ(static_cast<int>(Code::kInsertNode), 35);
+  EXPECT_EQ(static_cast<int>(Code::kMerge), 36);
+  const char* older[33] = {"insert", "emplace", "try_emplace", "insert_or_assign", "index_assign", "index_bump",
+                           "insert_hint", "find", "contains", "count", "at", "equal_range", "erase_key",
+                           "erase_found", "erase_range", "erase_if", "clear", "reserve", "rehash", "insert_many",
+                           "erase_many", "insert_range", "copy_construct", "copy_assign", "move_construct",
+                           "move_assign", "swap", "select", "equal", "iterate", "iterate_mutate", "arm_fault",
+                           "check"};
+  for (std::uint8_t b = 0; b < 33; ++b) {
+    const std::uint8_t bytes[] = {0, b};
+    EXPECT_STREQ(name(decode(bytes, 2).ops.at(0).code), older[b]) << int(b);
+  }
+  // iterate_mutate's action codes are unchanged too (the node ops are top-level only).
+  const auto& ic = iteration_codes();
+  ASSERT_EQ(ic.size(), 15u);
+  EXPECT_EQ(ic.front(), Code::kInsert);
+  EXPECT_EQ(ic[13], Code::kEraseCurrent);
+  EXPECT_EQ(ic[14], Code::kAssignCurrent);
+}
+
+TEST(Codec, NodeOpsRoundTrip) {
+  Program p;
+  p.key_space_sel = 5;  // 4096 keys: two bytes per key
+  p.ops.push_back({Code::kExtractKey, 4000});
+  p.ops.push_back({Code::kExtractFound, 17});
+  for (std::uint32_t h = 0; h < 3; ++h) p.ops.push_back({Code::kInsertNode, 0, 0, h});
+  for (std::uint32_t v = 0; v < 2 * kSlots; ++v) p.ops.push_back({Code::kMerge, 0, 0, v});
+  const auto bytes = encode(p);
+  EXPECT_EQ(bytes[1], 33);
+  EXPECT_EQ(bytes[4], 34);
+  EXPECT_EQ(bytes[7], 35);
+  EXPECT_EQ(decode(bytes.data(), bytes.size()), p);
+  // byte % 37: 33 + 37 is extract_key as well
+  const std::uint8_t again[] = {0, 70, 1, 0};
+  EXPECT_EQ(decode(again, sizeof again).ops.at(0).code, Code::kExtractKey);
+}
+
 TEST(Codec, CountsAreExactForCanonicalValues) {
   for (int b = 0; b < 256; ++b) {
     const std::uint32_t n = count_from_byte(static_cast<std::uint8_t>(b));

@@ -53,6 +53,36 @@ TEST(Trace, CppSnippetReplaysAgainstSwissMap) {
   EXPECT_NE(s.find("it = m->erase(it);"), std::string::npos) << s;
 }
 
+TEST(Trace, NodeOps) {
+  Program p;
+  p.key_space_sel = 1;
+  p.ops.push_back({Code::kExtractKey, 3});
+  p.ops.push_back({Code::kExtractFound, 4});
+  p.ops.push_back({Code::kInsertNode, 0, 0, 0});
+  p.ops.push_back({Code::kInsertNode, 0, 0, 1});
+  p.ops.push_back({Code::kMerge, 0, 0, 1});
+  p.ops.push_back({Code::kMerge, 0, 0, 5});
+  std::ostringstream t;
+  print_trace<U64Lane>(t, p);
+  const std::string s = t.str();
+  EXPECT_NE(s.find("#0 extract_key key #3 = 3"), std::string::npos) << s;
+  EXPECT_NE(s.find("#1 extract_found key #4 = 4"), std::string::npos) << s;
+  EXPECT_NE(s.find("#2 insert_node (the held node) as insert(node)"), std::string::npos) << s;
+  EXPECT_NE(s.find("#3 insert_node (the held node) as insert(begin(), node)"), std::string::npos) << s;
+  EXPECT_NE(s.find("#4 merge map 1 into this map (merge(src))"), std::string::npos) << s;
+  EXPECT_NE(s.find("#5 merge map 2 into this map (merge(std::move(src)))"), std::string::npos) << s;
+  std::ostringstream c;
+  print_cpp<U64Lane>(c, p);
+  const std::string cs = c.str();
+  EXPECT_NE(cs.find("Map::node_type node;"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("node = m->extract(3u);  // #0"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("if (auto it2 = m->find(4u); it2 != m->end()) node = m->extract(it2);"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("{ auto r = m->insert(std::move(node)); node = std::move(r.node); }"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("(void)m->insert(m->cbegin(), std::move(node));"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("maps[1].emplace(); m->merge(*maps[1]);"), std::string::npos) << cs;
+  EXPECT_NE(cs.find("maps[2].emplace(); m->merge(std::move(*maps[2]));"), std::string::npos) << cs;
+}
+
 TEST(Trace, LanesRenderTheirKeys) {
   Program p;
   p.ops.push_back({Code::kInsert, 15, 1});

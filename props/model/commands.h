@@ -206,6 +206,25 @@ struct Maps : Cmd<L> {
   std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
+// Node handles: extract (by key, by iterator) into the held node, put it
+// into the current map (plain, or with a hint), merge another map in.
+template <class L>
+struct Nodes : Cmd<L> {
+  Op op;
+  explicit Nodes(const typename Cmd<L>::S& s) {
+    using G = typename Cmd<L>::G;
+    switch (*rc::gen::inRange(0, 4)) {
+      case 0: op = {Code::kExtractKey, *rc::gen::inRange(0, 4) ? G::present_key(s) : G::key(s)}; break;
+      case 1: op = {Code::kExtractFound, G::present_key(s)}; break;
+      case 2: op = {Code::kInsertNode, 0, 0, *rc::gen::inRange<std::uint32_t>(0, 3)}; break;
+      default: op = {Code::kMerge, 0, 0, *rc::gen::inRange<std::uint32_t>(0, 2 * swisscheck::kSlots)}; break;
+    }
+  }
+  bool heavy() const override { return op.code == Code::kMerge; }
+  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
+  std::string what() const override { return swisscheck::show_op<L>(op); }
+};
+
 // A full iteration, or an iteration with mutation at its yields.
 template <class L>
 struct Iterate : Cmd<L> {
@@ -258,12 +277,13 @@ template <class L>
 auto command_generator() {
   if constexpr (L::kFaults) {
     return rc::state::gen::execOneOfWithArgs<Put<L>, Put<L>, Put<L>, Lookup<L>, Erase<L>, Erase<L>, Bulk<L>, Many<L>,
-                                             FillTo<L>, FillTo<L>, Churn<L>, Maps<L>, Iterate<L>, Iterate<L>,
-                                             Check<L>, ArmFault<L>, ArmFault<L>, ArmFault<L>>();
+                                             FillTo<L>, FillTo<L>, Churn<L>, Maps<L>, Nodes<L>, Nodes<L>,
+                                             Iterate<L>, Iterate<L>, Check<L>, ArmFault<L>, ArmFault<L>,
+                                             ArmFault<L>>();
   } else {
     return rc::state::gen::execOneOfWithArgs<Put<L>, Put<L>, Put<L>, Lookup<L>, Erase<L>, Erase<L>, Bulk<L>, Many<L>,
-                                             FillTo<L>, FillTo<L>, Churn<L>, Maps<L>, Iterate<L>, Iterate<L>,
-                                             Iterate<L>, Check<L>>();
+                                             FillTo<L>, FillTo<L>, Churn<L>, Maps<L>, Nodes<L>, Nodes<L>,
+                                             Iterate<L>, Iterate<L>, Iterate<L>, Check<L>>();
   }
 }
 

@@ -18,7 +18,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
+#include <vector>
 
 #include "check/lanes.h"
 #include "check/ops.h"
@@ -138,6 +140,7 @@ struct ModelState {
   std::size_t ops = 0;        // top-level ops so far
   std::uint64_t cost = 0;     // the interpreter's budget used so far (estimate)
   std::uint64_t peak = 0;     // largest size any map reached
+  std::optional<std::uint32_t> held;  // the key index of the node extract_* took (insert_node's input)
 
   explicit ModelState(std::uint8_t sel = 0) : key_space_sel(sel) {}
 
@@ -175,6 +178,7 @@ struct ModelState {
     switch (op.code) {
       case Code::kInsertMany: case Code::kEraseMany: case Code::kInsertRange: return op.n;
       case Code::kCopyConstruct: case Code::kCopyAssign: case Code::kEqual: case Code::kIterate: return size();
+      case Code::kMerge: return engaged[op.n % swisscheck::kSlots] ? maps[op.n % swisscheck::kSlots].size() : 0;
       case Code::kCheck: return 3 * size();
       case Code::kIterMutate: {
         std::uint64_t c = 2 * size() + 16 * op.actions.size();
@@ -292,7 +296,45 @@ struct ModelState {
       case Code::kEqual: engage(op.n % swisscheck::kSlots); return;
       case Code::kArmFault: fault_armed = true; exact = false; return;
       case Code::kIterMutate: apply_iteration(op); return;
+      case Code::kExtractKey: case Code::kExtractFound: {
+        const std::uint32_t k = op.key % kLimit;
+        if (m.has(k)) {
+          held = k;
+          m.remove(k);
+        } else if (op.code == Code::kExtractKey) {
+          held.reset();  // extract of an absent key: an empty node replaces the held one
+        }
+        return;
+      }
+      case Code::kInsertNode:
+        if (held && !m.has(*held)) {
+          m.add(*held);
+          held.reset();
+        }
+        return;
+      case Code::kMerge: {
+        const std::uint32_t d = op.n % swisscheck::kSlots;
+        engage(d);
+        if (d != cur) merge_into(m, maps[d]);
+        return;
+      }
       default: apply_simple(op); return;
+    }
+  }
+
+  // merge: src's keys absent in dst move there (every NaN: never found).
+  static void merge_into(MapModel<L>& dst, MapModel<L>& src) {
+    std::vector<std::uint32_t> moving;
+    src.for_each_key([&](std::uint32_t i) {
+      if (!dst.keys.contains(i)) moving.push_back(i);
+    });
+    for (std::uint32_t i : moving) {
+      dst.keys.insert(i);
+      src.keys.erase(i);
+    }
+    if constexpr (KeyClass<L>::kSpecial) {
+      if (src.zero && !dst.zero) dst.zero = true, src.zero = false;
+      for (unsigned p = 0; p < 4; ++p) dst.nans[p] += src.nans[p], src.nans[p] = 0;
     }
   }
 
