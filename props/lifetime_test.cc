@@ -32,7 +32,7 @@ class Lifetime : public ::testing::Test {
   }
   static Ledger& ledger() { return Ledger::current(); }
   // Objects whose lifetime ended, net of those built meanwhile: an
-  // operation that moves entries (growth, a merge after erase) builds and
+  // operation that moves entries (growth, reserve, rehash) builds and
   // destroys as many, so this counts only real deaths.
   static std::int64_t net_destroyed() {
     return static_cast<std::int64_t>(ledger().destructions()) -
@@ -60,13 +60,15 @@ TEST_F(Lifetime, EveryInsertAndEraseCountsExactly) {
     }
     expect_live(n);
     m.check_invariants();
-    // An erase may also move entries (a nearly empty table merged with its
-    // buddy): moved-from objects die too, but exactly as many as were built.
+    // An erase moves nothing (no table is merged or shrunk): it builds no
+    // object and destroys exactly the entry's key and value.
     for (std::uint64_t k = 0; k < n; ++k) {
       const IKey key(k);
       const std::int64_t before = net_destroyed();
+      const std::uint64_t built = ledger().constructions();
       const std::size_t live_keys = ledger().live_keys(), live_values = ledger().live_values();
       ASSERT_EQ(m.erase(key), 1u);
+      EXPECT_EQ(ledger().constructions(), built) << "erase built (moved) objects";
       EXPECT_EQ(net_destroyed() - before, 2) << "erase ended other than one key and one value";
       EXPECT_EQ(live_keys - ledger().live_keys(), 1u);
       EXPECT_EQ(live_values - ledger().live_values(), 1u);
