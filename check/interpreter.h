@@ -70,11 +70,6 @@ struct Options {
   bool abort_on_failure = true;        // fuzzing: print and abort(); props: throw CheckFailure
   std::size_t budget = 200000;         // element-steps per run (bulk ops, copies, full checks)
   std::ostream* report = &std::cerr;   // where a failure is printed before abort()
-  // A known map bug (reported, not yet fixed in impl/): insert(hint, node)
-  // of a present key destroys the node (std and absl hand it back). While
-  // set, insert_node sends such an insert through insert(node) instead, so
-  // fuzzing finds other bugs; check/tests shows the bug is still there.
-  bool avoid_known_hint_node_bug = true;
 };
 
 // The op the interpreter is running (for crash reports from sanitizers).
@@ -1016,9 +1011,8 @@ class Interpreter {
       case Code::kInsertNode: {
         check_held("before insert(node)");
         const char* what = op.n % 3 == 0 ? "insert(node)" : op.n % 3 == 1 ? "insert(begin(), node)" : "insert(end(), node)";
-        const bool dodge = opt_.avoid_known_hint_node_bug && !oheld_.empty() && md.find(held_.key());
         auto insert_held = [&](typename Map::iterator& pos, bool& inserted) {
-          if (op.n % 3 == 0 || dodge) {
+          if (op.n % 3 == 0) {
             auto r = call([&] { return m.insert(std::move(held_)); });
             pos = r.position;
             inserted = r.inserted;

@@ -71,8 +71,15 @@ struct InvariantChecker {
     if (cap < kGroupSlots || (cap & (cap - 1)) != 0) invariant_failure("capacity %u is not a power of two >= 8", cap);
     if (!t->small && cap < 2 * kGroupSlots) invariant_failure("a table (not small) of capacity %u", cap);
     if (cap > kMaxTableCapacity && !t->oversize)
-      invariant_failure("capacity %u exceeds %zu without a degenerate hash", cap, kMaxTableCapacity);
+      invariant_failure("capacity %u exceeds %zu without a degenerate hash or a reserve", cap, kMaxTableCapacity);
     if (t->ref_count() == 0) invariant_failure("a live table with no references");
+    for (std::uint32_t f = 0; f < t->forwarder_count; ++f) {
+      Table* from = t->forwarders[f];
+      bool points_here = false;
+      for (std::uint32_t j = 0; from->stale && j < from->forward_target_count; ++j)
+        points_here = points_here || from->forward_targets[j] == t;
+      if (!points_here) invariant_failure("forwarder %u of a live table is not a stale table forwarding into it", f);
+    }
     std::uint32_t full = 0, deleted = 0, empty = 0;
     const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
     for (std::uint32_t i = 0; i < cap; ++i) {

@@ -147,18 +147,6 @@ class MapIterator {
     cur_ = Policy::element(at->slot(slot));
   }
 
-  // After the map replaced the table holding the current entry: point at
-  // the entry where it lives now.
-  void follow_forward() {
-    if (cur_ == nullptr || !cur_table_->stale) return;
-    Table* t = cur_table_;
-    std::uint32_t s = cur_slot_;
-    if (!resolve(t, s)) return;
-    cur_table_ = t;
-    cur_slot_ = s;
-    cur_ = Policy::element(t->slot(s));
-  }
-
   void finish() {
     if (tab_) Table::release(tab_);
     tab_ = nullptr;

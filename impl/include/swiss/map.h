@@ -6,6 +6,52 @@
 // then splits in two by the next hash bit, so no single insert ever moves more
 // than one table's worth of entries. Up to 8 entries live in a single group
 // (the small map) with no directory at all.
+//
+// What stays valid (absl::flat_hash_map's contract, with Go's iteration
+// guarantees on top). "Rebuild" = a table's entries move to new memory: only
+// inserts of a new key into a table with no room left, reserve and rehash
+// rebuild. Such an insert rebuilds that table and, when it must grow, may
+// also tidy one nearly empty table (or buddy pair) elsewhere; absl moves
+// every entry at that point. Entries over 128 bytes (key or value) live
+// behind a pointer and never move at all while in the map, rebuild or not.
+//
+//   operation                          references, pointers to entries     iterators
+//   ---------------------------------  ----------------------------------  ------------------------------------
+//   find, contains, count, at,         all valid                           all valid
+//   equal_range, begin/end, ==,
+//   iteration (const: thread-safe)
+//   insert, emplace, try_emplace,      all valid, unless the key is new    all valid unless it rebuilt; after a
+//   insert_or_assign, operator[],      and its table had no room: then     rebuild, the entries of the rebuilt
+//   insert(node), merge (into *this)   that table's entries move (and      table: *it, it->, erase(it) invalid,
+//                                      those of one table it tidied)
+//                                                                          but ++it of a begin() walk goes on
+//                                                                          with Go's guarantees (positioned
+//                                                                          iterators from find/insert: invalid)
+//   erase(key), erase(it),             only the erased entries' refs       only iterators to erased entries
+//   erase(first, last), erase_if,      are invalid; nothing moves, no      (erase(it) returns the next one)
+//   extract, merge (from the source)   memory is freed (see rehash(0))
+//   clear()                            all (no entries left); memory kept  begin() walks end; others invalid
+//   reserve(n)                         may rebuild every table; then       as for a rebuild
+//                                      inserting distinct keys until
+//                                      size() == n rebuilds nothing
+//   rehash(n), rehash(0) (shrinks)     may rebuild every table             as for a rebuild
+//   swap(a, b), move construction,     valid, now naming entries of the    valid, now into the other map
+//   move assignment (equal or          other map
+//   propagating allocators)
+//   copy assignment, move assignment   the target's: all invalid           the target's: all invalid
+//   with unequal allocators
+//
+// Memory: erase never gives memory back. Inserts do: one that finds its
+// table's room used up by tombstones (not entries) rebuilds it without them,
+// folded into its buddy when both are nearly empty, else at most twice the
+// size its entries need; one whose table must grow first tidies one nearly
+// empty table or pair found by a cursor walking the directory. So a map
+// churned at constant size stays within a small factor of its memory even
+// when erase(begin()) drains tables in walk order. rehash(0) folds and
+// shrinks everything at once. An iterator
+// parked on a table that was rebuilt keeps that one table alive (its
+// forwarding records are kept pointing at where the entries live now), not a
+// chain of every table since.
 #pragma once
 
 #include <algorithm>
@@ -88,6 +134,9 @@ class Map {
 
   // Splits stop here; past it a table that cannot be split grows instead.
   static constexpr unsigned kMaxDepth = 40;
+  // The largest table reserve(n) builds to keep its promise (its growth
+  // arithmetic stays in 32 bits).
+  static constexpr std::uint32_t kMaxReserveCapacity = std::uint32_t{1} << 29;
 
  public:
   using key_type = K;
@@ -141,7 +190,7 @@ class Map {
 
   Map(const Map& other) : Map(other, AllocTraits::select_on_container_copy_construction(other.alloc_)) {}
   Map(const Map& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
-    reserve(other.size());
+    presize(other.size());
     for (const value_type& v : other) emplace_key(v.first, v.second);
   }
   Map(Map&& other) noexcept
@@ -153,7 +202,7 @@ class Map {
     if (alloc_ == other.alloc_) {
       steal(other);
     } else {
-      reserve(other.size());
+      presize(other.size());
       for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
       other.clear();
     }
@@ -176,7 +225,7 @@ class Map {
       clear();
       hash_ = other.hash_;
       eq_ = other.eq_;
-      reserve(other.size());
+      presize(other.size());
       for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
       other.clear();
       return *this;
@@ -338,13 +387,12 @@ class Map {
   // A node whose key is present comes back in the result, untouched.
   insert_return_type insert(node_type&& nh) {
     if (nh.empty()) return {end(), false, node_type()};
-    const std::uint64_t hash = hash_of(nh.key());
-    auto [loc, is_new] = find_or_prepare_insert(nh.key(), hash);
-    if (!is_new) return {make_iterator<iterator>(loc), false, std::move(nh)};
-    build_from_node(loc, hash, nh);
-    return {make_iterator<iterator>(loc), true, node_type()};
+    auto [it, inserted] = insert_node(nh);
+    if (!inserted) return {it, false, std::move(nh)};
+    return {it, true, node_type()};
   }
-  iterator insert(const_iterator, node_type&& nh) { return insert(std::move(nh)).position; }
+  // With a hint, as std: a node whose key is present stays in nh.
+  iterator insert(const_iterator, node_type&& nh) { return nh.empty() ? end() : insert_node(nh).first; }
 
   // Moves every entry of src whose key is not in this map here (never a
   // copy of a key or value); the rest stay in src, where they were. A throw
@@ -435,10 +483,17 @@ class Map {
   }
   float max_load_factor() const noexcept { return 7.0f / 8.0f; }
   void max_load_factor(float) noexcept {}  // fixed at 7/8 by the design
+  // rehash(n) rebuilds: it first gives back what erases left behind (tables
+  // far emptier than their size, tombstones), then makes room for n buckets'
+  // worth of entries. rehash(0) is the way to shrink a map (erase never does).
   void rehash(size_type buckets) {
     if (buckets > max_size()) throw std::length_error("swiss::Map::rehash: too many buckets");
-    reserve(buckets - buckets / 8);
+    shrink();
+    if (buckets != 0) reserve(buckets - buckets / 8);
   }
+  // After reserve(n), inserting distinct keys until size() == n rebuilds
+  // nothing, wherever their hashes land (up to ~470M entries; beyond, the
+  // map is only presized).
   void reserve(size_type n);
 
   hasher hash_function() const { return hash_; }
@@ -461,6 +516,12 @@ class Map {
   friend bool operator!=(const Map& a, const Map& b) { return !(a == b); }
 
   void check_invariants() const;
+
+ private:
+  void presize(size_type n);
+  void shrink();
+
+ public:
 
  private:
   struct Location {
@@ -679,6 +740,13 @@ class Map {
     if (--size_ == 0) seed_ = detail::draw_seed();  // Go issue 25237
   }
 
+  // insert(node)'s core: nh is empty afterwards if (and only if) it went in.
+  std::pair<iterator, bool> insert_node(node_type& nh) {
+    const std::uint64_t hash = hash_of(nh.key());
+    auto [loc, is_new] = find_or_prepare_insert(nh.key(), hash);
+    if (is_new) build_from_node(loc, hash, nh);
+    return {make_iterator<iterator>(loc), is_new};
+  }
   // extract's core: the entry at (t, i) moves into the empty node and its
   // slot is erased (cleared, as every erased slot is).
   void take_slot(Table* t, std::uint32_t i, node_type& nh) {
@@ -730,11 +798,33 @@ class Map {
   void rehash_table(Table* t) {
     HashBuffer hashes(*this, t);
     if (t->small) return replace(t, hashes, 0, 2 * kGroupSlots);
-    if (t->used <= Table::max_growth(t->capacity) / 2) return replace(t, hashes, 0, t->capacity);
+    if (t->used <= Table::max_growth(t->capacity) / 2) {
+      // Tombstones, not entries, used up the room. Inserts may move entries
+      // (erases may not), so this is where a table emptied by erases gives
+      // memory back: it folds into its buddy when both are nearly empty
+      // (erasing from one end of the iteration order drains whole tables,
+      // one after another), else it is rebuilt no bigger than twice what
+      // its entries need, without its tombstones.
+      if (Table* b = t->local_depth != 0 ? buddy_of(t) : nullptr;
+          b != nullptr && t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4) {
+        const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
+        return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
+      }
+      return replace(t, hashes, 0, std::min(t->capacity, capacity_for(2 * (t->used + 1), 2 * kGroupSlots)));
+    }
+    // The table must grow: first fold one pair of nearly empty buddies
+    // elsewhere, if a short look finds one, so that a map whose entries drift
+    // across the hash space (erase(begin()) drains tables in walk order while
+    // inserts land everywhere) does not spread over ever more tables.
+    fold_one_drained_pair(t);
     if (t->capacity < kMaxTableCapacity) return replace(t, hashes, 0, t->capacity * 2);
-    const std::uint32_t right = hashes.count_bit(t, 63 - t->local_depth);
-    if (t->local_depth < kMaxDepth && right != 0 && right != t->used)
-      return replace(t, hashes, 1, kMaxTableCapacity);
+    // Split into 2^extra tables: two for a full kMaxTableCapacity table, as
+    // many as leave each about half full for a bigger one (built by reserve),
+    // so that after one pause growth is bounded again.
+    unsigned extra = 1;
+    while ((t->used >> extra) > Table::max_growth(kMaxTableCapacity) / 2 && t->local_depth + extra < kMaxDepth) ++extra;
+    if (t->local_depth + extra <= kMaxDepth && hashes.spreads(t, t->local_depth, extra))
+      return replace(t, hashes, extra, kMaxTableCapacity);
     replace(t, hashes, 0, t->capacity * 2, /*oversize=*/true);
   }
 
@@ -753,10 +843,18 @@ class Map {
     ~HashBuffer() { std::allocator_traits<HashAlloc>::deallocate(alloc, data, n); }
     HashBuffer(const HashBuffer&) = delete;
     HashBuffer& operator=(const HashBuffer&) = delete;
-    std::uint32_t count_bit(Table* t, unsigned bit) const {
-      std::uint32_t c = 0;
-      t->for_each_full([&](std::uint32_t i) { c += (data[i] >> bit) & 1; });
-      return c;
+    // Whether the next `extra` hash bits below the top `depth` put the
+    // table's entries into more than one part (else a split moves them all
+    // into one table: a degenerate hash).
+    bool spreads(Table* t, unsigned depth, unsigned extra) const {
+      bool first = true, spread = false;
+      std::uint64_t part = 0;
+      t->for_each_full([&](std::uint32_t i) {
+        const std::uint64_t p = part_of(data[i], depth, extra);
+        if (first) part = p, first = false;
+        spread = spread || p != part;
+      });
+      return spread;
     }
     HashAlloc alloc;
     std::uint32_t n;
@@ -768,25 +866,54 @@ class Map {
     while (entries > Table::max_growth(cap)) cap *= 2;
     return cap;
   }
+  // The part (0 .. 2^extra) of a table at `depth` a hash goes to when the
+  // table splits by the `extra` hash bits below its top `depth` bits.
+  static std::uint64_t part_of(std::uint64_t hash, unsigned depth, unsigned extra) {
+    return extra == 0 ? 0 : (hash << depth) >> (64 - extra);
+  }
 
-  // Moves every entry of t into 2^extra (1 or 2) new tables of at least `cap`
-  // slots each and puts them in t's place in the directory. t is released;
-  // if an iterator (or an older stale table) still holds it, it stays behind
-  // as a stale table forwarding each slot to the entry's new home.
+  // A few values, inline while there are at most two (every rebuild but a
+  // multi-way split), from the map's allocator otherwise.
+  template <class T>
+  struct Scratch {
+    using A = typename AllocTraits::template rebind_alloc<T>;
+    Scratch(const Alloc& a, std::size_t count) : alloc(a), n(count) {
+      data = n <= 2 ? inline_data : std::allocator_traits<A>::allocate(alloc, n);
+      for (std::size_t i = 0; i < n; ++i) data[i] = T();
+    }
+    ~Scratch() {
+      if (data != inline_data) std::allocator_traits<A>::deallocate(alloc, data, n);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    T& operator[](std::size_t i) { return data[i]; }
+    A alloc;
+    std::size_t n;
+    T inline_data[2] = {};
+    T* data;
+  };
+
+  // Moves every entry of t into 2^extra new tables of at least `cap` slots
+  // each (enough for the entries each gets) and puts them in t's place in
+  // the directory. t is released; if an iterator (or an older stale table)
+  // still holds it, it stays behind as a stale table forwarding each slot to
+  // the entry's new home. A throw (allocation, a copying transfer) leaves
+  // the map as it was.
   void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
     const unsigned depth = t->local_depth + extra;
-    const unsigned bit = 63 - t->local_depth;
     ++rebuilds_;
-    const std::uint64_t split = extra;  // 1: the new tables take the two values of the hash's next bit
-    auto destination = [&](std::uint32_t i) -> unsigned { return static_cast<unsigned>((hashes.data[i] >> bit) & split); };
-    std::uint32_t counts[2] = {0, 0};
+    const unsigned from_depth = t->local_depth;
+    auto destination = [&](std::uint32_t i) -> unsigned {
+      return static_cast<unsigned>(part_of(hashes.data[i], from_depth, extra));
+    };
+    const unsigned n_new = 1u << extra;
+    Scratch<std::uint32_t> counts(alloc_, n_new);
     t->for_each_full([&](std::uint32_t i) { ++counts[destination(i)]; });
 
     while (depth > global_depth_) grow_directory();
 
-    const unsigned n_new = 1u << extra;
     Retirement out(*this, t, n_new);
-    Table* fresh[2] = {nullptr, nullptr};
+    Scratch<Table*> fresh(alloc_, n_new);
     auto undo = [&] {
       for (unsigned j = 0; j < n_new; ++j)
         if (fresh[j]) Table::release(fresh[j]);
@@ -802,7 +929,7 @@ class Map {
     }
 
     try {
-      transfer(t, hashes.data, fresh, destination, out.forward);
+      transfer(t, hashes.data, fresh.data, destination, out.forward);
     } catch (...) {
       for (unsigned j = 0; j < n_new; ++j) destroy_entries(fresh[j]);
       undo();
@@ -813,7 +940,7 @@ class Map {
     // Install the new tables over t's run of directory entries.
     const size_type span = size_type{1} << (global_depth_ - depth);
     for (unsigned j = 0; j < n_new; ++j) install(fresh[j], t->index + j * span);
-    out.retire(fresh);
+    out.retire(fresh.data);
   }
 
   // Points the run of directory entries a table of its depth covers from
@@ -856,36 +983,18 @@ class Map {
     });
   }
 
-  // After an erase left t nearly empty: fold it and its buddy (the other half
-  // of the split that made them) back into one table, or, when the buddy has
-  // split further, give an emptied t back its memory. Either way a map churned
-  // at constant size cannot spread over ever more memory (erasing from one
-  // end of the iteration order drains whole tables, one after another). A
-  // table an iterator is walking forwards its entries like any replaced
-  // table; an iteration that meets the merged table later walks only the part
-  // of it still ahead (iterator.h).
-  // This is optional work, so a throwing hasher or allocator just skips it.
-  void maybe_merge(Table* t) noexcept {
-    try {
-      if (t->local_depth != 0) {
-        const size_type span = size_type{1} << (global_depth_ - t->local_depth);
-        Table* b = table_at(t->index ^ span);
-        if (b->local_depth == t->local_depth && t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4)
-          return merge(t->index < b->index ? t : b, t->index < b->index ? b : t);
-      }
-      if (t->used == 0 && t->capacity > 2 * kGroupSlots) {
-        HashBuffer none(*this, t);
-        replace(t, none, 0, 2 * kGroupSlots);
-      }
-    } catch (...) {
-    }
-  }
-  void merge(Table* left, Table* right) {
+  // Folds two buddies (the halves of the split that made them) back into one
+  // table of at least `cap` slots. Only reserve and rehash merge: erase never
+  // moves an entry. Iterators walking either forward into the merged table;
+  // an iteration that meets the merged table later walks only the part of it
+  // still ahead (iterator.h).
+  void merge(Table* left, Table* right, std::uint32_t cap, bool oversize = false) {
     HashBuffer left_hashes(*this, left);
     HashBuffer right_hashes(*this, right);
     Retirement left_out(*this, left, 1), right_out(*this, right, 1);
-    Table* fresh[1] = {Table::create(alloc_, capacity_for(2 * (left->used + right->used), 2 * kGroupSlots),
+    Table* fresh[1] = {Table::create(alloc_, capacity_for(left->used + right->used, cap),
                                      static_cast<std::uint8_t>(left->local_depth - 1), false)};
+    fresh[0]->oversize = fresh[0]->capacity > kMaxTableCapacity && (oversize || left->oversize || right->oversize);
     auto to_merged = [](std::uint32_t) -> unsigned { return 0; };
     try {
       transfer(left, left_hashes.data, fresh, to_merged, left_out.forward);
@@ -903,6 +1012,62 @@ class Map {
     install(fresh[0], left->index);
     left_out.retire(fresh);
     right_out.retire(fresh);
+  }
+  // The buddy of a table at local depth > 0: the table covering the other
+  // half of the run the two split from (null if that half has split further).
+  Table* buddy_of(Table* t) const {
+    const size_type span = size_type{1} << (global_depth_ - t->local_depth);
+    Table* b = table_at(t->index ^ span);
+    return b->local_depth == t->local_depth ? b : nullptr;
+  }
+  // Looks at up to 8 tables from a cursor that moves on through the
+  // directory, and tidies the first it can: merges a pair of buddies (not
+  // `growing`) that together fill at most a quarter of a kMaxTableCapacity
+  // table, or rebuilds a table at most 1/8 full at twice what its entries
+  // need. Each moves at most a quarter table of entries, so the pause stays
+  // bounded. Optional work, so a throw (hasher, allocation) just skips it.
+  void fold_one_drained_pair(Table* growing) noexcept {
+    if (global_depth_ == 0) return;
+    try {
+      for (int looked = 0; looked < 8; ++looked) {
+        fold_cursor_ &= dir_size() - 1;
+        Table* t = table_at(fold_cursor_);
+        fold_cursor_ = t->index + (size_type{1} << (global_depth_ - t->local_depth));
+        if (t == growing || t->capacity > kMaxTableCapacity) continue;
+        Table* b = t->local_depth != 0 ? buddy_of(t) : nullptr;
+        if (b != nullptr && b != growing && b->capacity <= kMaxTableCapacity &&
+            t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4) {
+          const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
+          return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
+        }
+        const std::uint32_t room = capacity_for(2 * (t->used + 1), 2 * kGroupSlots);
+        if (t->used <= Table::max_growth(t->capacity) / 8 && room < t->capacity) {
+          HashBuffer hashes(*this, t);
+          return replace(t, hashes, 0, room);
+        }
+      }
+    } catch (...) {
+    }
+  }
+
+  // Sweeps the directory merging every pair of buddies `fold(left, right)`
+  // accepts, until a sweep merges none.
+  template <class Fold>
+  void merge_buddies(Fold&& fold, std::uint32_t cap, bool oversize) {
+    for (bool merged = true; merged && global_depth_ > 0;) {
+      merged = false;
+      for (size_type i = 0; i < dir_size();) {
+        Table* t = table_at(i);
+        Table* b = t->local_depth != 0 && (t->index & (size_type{1} << (global_depth_ - t->local_depth))) == 0
+                       ? buddy_of(t) : nullptr;
+        if (b != nullptr && fold(t, b)) {
+          merge(t, b, cap, oversize);
+          merged = true;
+          continue;  // the merged table starts at i
+        }
+        i += size_type{1} << (global_depth_ - t->local_depth);
+      }
+    }
   }
 
   // A table on its way out: if someone still holds it (an iterator, or an
@@ -936,10 +1101,14 @@ class Map {
         for (unsigned j = 0; j < n; ++j) {
           to[j] = fresh[j];
           Table::retain(fresh[j]);
+          Table::add_forwarder(fresh[j], table);
         }
         table->forward = std::exchange(forward, nullptr);
         table->forward_targets = std::exchange(to, nullptr);
         table->forward_target_count = n;
+        // Older stale tables forwarding into this one now forward past it.
+        for (std::uint32_t i = 0; i < table->forwarder_count; ++i) Table::forward_past(table->forwarders[i], table);
+        table->forwarder_count = 0;
       }
       Table::release(table);
     }
@@ -1034,6 +1203,7 @@ class Map {
   // moves entries. Debug builds use it to catch stale positioned iterators;
   // the suite reads it (TestAccess::rebuilds) to check which ops may move.
   std::uint64_t rebuilds_ = 0;
+  size_type fold_cursor_ = 0;  // where fold_one_drained_pair looks next
   [[no_unique_address]] H hash_;
   [[no_unique_address]] Eq eq_;
   [[no_unique_address]] Alloc alloc_;
@@ -1043,9 +1213,44 @@ template <class K, class V, class H, class Eq, class A>
 void Map<K, V, H, Eq, A>::reserve(size_type n) {
   if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
   if (n <= size_) return;
-  const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
   // Up to 8 entries fit the small map, built by the first insert (as Go's
   // map with a hint <= 8 allocates nothing up front).
+  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
+  if (n > Table::max_growth(kMaxReserveCapacity)) return presize(n);
+  const std::uint32_t need = static_cast<std::uint32_t>(n - size_);
+  if (global_depth_ == 0 && single_ == nullptr) {
+    Table* t = Table::create(alloc_, capacity_for(need, 2 * kGroupSlots), 0, false);
+    t->oversize = t->capacity > kMaxTableCapacity;
+    single_ = t;
+    return;
+  }
+  // The new keys may all land in one table, so every table needs room for
+  // all of them. When giving each that room costs more than twice one table
+  // for all n entries, fold the tables into one first (as absl's one array).
+  auto has_room = [&](Table* t) { return !t->small && t->growth_left >= need; };
+  size_type per_table = 0;
+  for_each_table([&](Table* t) { per_table += has_room(t) ? t->capacity : capacity_for(t->used + need, 2 * kGroupSlots); });
+  if (global_depth_ > 0 && per_table > 2 * size_type{capacity_for(static_cast<std::uint32_t>(n), 2 * kGroupSlots)})
+    merge_buddies([](Table*, Table*) { return true; }, 2 * kGroupSlots, /*oversize=*/true);
+  for (size_type i = 0; i < dir_size();) {
+    Table* t = table_at(i);
+    if (!has_room(t)) {
+      HashBuffer hashes(*this, t);
+      replace(t, hashes, 0, capacity_for(t->used + need, 2 * kGroupSlots), /*oversize=*/true);
+      continue;
+    }
+    i += size_type{1} << (global_depth_ - t->local_depth);
+  }
+}
+
+// Room for n entries spread evenly (a copy's layout): tables of
+// kMaxTableCapacity under a directory deep enough, with no promise that
+// an uneven spread does not split one.
+template <class K, class V, class H, class Eq, class A>
+void Map<K, V, H, Eq, A>::presize(size_type n) {
+  if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
+  if (n <= size_) return;
+  const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
   if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
   if (global_depth_ == 0 && single_ == nullptr)
     single_ = Table::create(alloc_, capacity_for(static_cast<std::uint32_t>(std::min<size_type>(n, per_table)), 16),
@@ -1065,6 +1270,25 @@ void Map<K, V, H, Eq, A>::reserve(size_type n) {
       HashBuffer hashes(*this, t);
       replace(t, hashes, 1, kMaxTableCapacity);
       continue;
+    }
+    i += size_type{1} << (global_depth_ - t->local_depth);
+  }
+}
+
+// What rehash does before it makes room: buddies whose entries fit half a
+// kMaxTableCapacity table fold back into one, then every table is rebuilt
+// at the smallest capacity for its entries (which drops its tombstones).
+template <class K, class V, class H, class Eq, class A>
+void Map<K, V, H, Eq, A>::shrink() {
+  if (global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
+  merge_buddies([](Table* l, Table* r) { return l->used + r->used <= Table::max_growth(kMaxTableCapacity) / 2; },
+                2 * kGroupSlots, /*oversize=*/false);
+  for (size_type i = 0; i < dir_size();) {
+    Table* t = table_at(i);
+    if (!t->small && (t->capacity > capacity_for(t->used, 2 * kGroupSlots) || t->tombstones() != 0)) {
+      HashBuffer hashes(*this, t);
+      replace(t, hashes, 0, 2 * kGroupSlots);
+      t = table_at(i);
     }
     i += size_type{1} << (global_depth_ - t->local_depth);
   }

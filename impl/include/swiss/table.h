@@ -70,6 +70,13 @@ struct Table {
   Forward* forward = nullptr;     // stale only: one per slot, or null if nobody needed it
   Table** forward_targets = nullptr;
   std::uint32_t forward_target_count = 0;
+  // The stale tables whose forwarding records point into this table. When
+  // this table is retired in turn, their records are pointed past it (see
+  // forward_past), so an iterator parked on a stale table pins that one
+  // table, not a chain as long as the map's history.
+  std::uint32_t forwarder_count = 0;
+  std::uint32_t forwarder_cap = 0;
+  Table** forwarders = nullptr;
   std::size_t chunks;
   [[no_unique_address]] Alloc alloc;
 
@@ -149,16 +156,118 @@ struct Table {
       ForwardAlloc fa(a);
       std::allocator_traits<ForwardAlloc>::deallocate(fa, t->forward, t->capacity);
     }
+    PtrAlloc pa(a);
     if (t->forward_targets) {
-      for (std::uint32_t i = 0; i < t->forward_target_count; ++i) release(t->forward_targets[i]);
-      PtrAlloc pa(a);
+      for (std::uint32_t i = 0; i < t->forward_target_count; ++i) {
+        remove_forwarder(t->forward_targets[i], t);
+        release(t->forward_targets[i]);
+      }
       std::allocator_traits<PtrAlloc>::deallocate(pa, t->forward_targets, t->forward_target_count);
     }
+    if (t->forwarders) std::allocator_traits<PtrAlloc>::deallocate(pa, t->forwarders, t->forwarder_cap);
     Policy::unpoison(t->slot(0), t->capacity);
     const std::size_t n = t->chunks;
     t->~Table();
     ChunkAlloc ca(a);
     std::allocator_traits<ChunkAlloc>::deallocate(ca, reinterpret_cast<Chunk*>(t), n);
+  }
+
+  // Records that stale table `from` forwards into t. Only an optimization
+  // (it lets forward_past shorten chains), so when memory runs out the
+  // record is skipped and the chain through t just stays.
+  static void add_forwarder(Table* t, Table* from) noexcept {
+    if (t->forwarder_count == t->forwarder_cap) {
+      PtrAlloc pa(t->alloc);
+      const std::uint32_t cap = t->forwarder_cap ? 2 * t->forwarder_cap : 2;
+      Table** grown;
+      try {
+        grown = std::allocator_traits<PtrAlloc>::allocate(pa, cap);
+      } catch (...) {
+        return;
+      }
+      for (std::uint32_t i = 0; i < t->forwarder_count; ++i) grown[i] = t->forwarders[i];
+      if (t->forwarders) std::allocator_traits<PtrAlloc>::deallocate(pa, t->forwarders, t->forwarder_cap);
+      t->forwarders = grown;
+      t->forwarder_cap = cap;
+    }
+    t->forwarders[t->forwarder_count++] = from;
+  }
+  static void remove_forwarder(Table* t, Table* from) noexcept {
+    for (std::uint32_t i = 0; i < t->forwarder_count; ++i)
+      if (t->forwarders[i] == from) {
+        t->forwarders[i] = t->forwarders[--t->forwarder_count];
+        return;
+      }
+  }
+
+  // Stale table a forwards (some of) its slots into t, which has just been
+  // retired with forwarding records of its own: point a's records straight
+  // at where t's entries went, hold those tables, and let go of t. Run for
+  // every forwarder of a table being retired, it keeps every chain one table
+  // long. On allocation failure a keeps pointing at t (a longer chain, still
+  // correct).
+  static void forward_past(Table* a, Table* t) noexcept {
+    if (t->forward == nullptr) return;
+    const std::uint32_t na = a->forward_target_count, nt = t->forward_target_count;
+    auto held_by_a = [&](Table* x) {
+      for (std::uint32_t i = 0; i < na; ++i)
+        if (a->forward_targets[i] == x) return true;
+      return false;
+    };
+    // a's new targets: its own but t, then t's that a does not hold yet.
+    std::uint32_t count = 0;
+    for (std::uint32_t i = 0; i < na; ++i) count += a->forward_targets[i] != t;
+    for (std::uint32_t j = 0; j < nt; ++j) count += !held_by_a(t->forward_targets[j]);
+    PtrAlloc pa(a->alloc);
+    using IndexAlloc = typename Traits::template rebind_alloc<std::int32_t>;
+    IndexAlloc ia(a->alloc);
+    Table** targets;
+    std::int32_t* index;  // new index of a's targets [0, na) and of t's [na, na + nt); -1: t
+    try {
+      targets = std::allocator_traits<PtrAlloc>::allocate(pa, count);
+    } catch (...) {
+      return;
+    }
+    try {
+      index = std::allocator_traits<IndexAlloc>::allocate(ia, na + nt);
+    } catch (...) {
+      std::allocator_traits<PtrAlloc>::deallocate(pa, targets, count);
+      return;
+    }
+    std::uint32_t c = 0;
+    for (std::uint32_t i = 0; i < na; ++i) {
+      Table* x = a->forward_targets[i];
+      index[i] = x == t ? -1 : static_cast<std::int32_t>(c);
+      if (x != t) targets[c++] = x;
+    }
+    for (std::uint32_t j = 0; j < nt; ++j) {
+      Table* x = t->forward_targets[j];
+      std::int32_t at = -1;
+      for (std::uint32_t i = 0; i < c && at < 0; ++i)
+        if (targets[i] == x) at = static_cast<std::int32_t>(i);
+      if (at < 0) {
+        at = static_cast<std::int32_t>(c);
+        targets[c++] = x;
+        retain(x);
+        add_forwarder(x, a);
+      }
+      index[na + j] = at;
+    }
+    for (std::uint32_t s = 0; s < a->capacity; ++s) {
+      Forward& f = a->forward[s];
+      if (f.target < 0) continue;
+      if (index[f.target] >= 0) {
+        f.target = index[f.target];
+        continue;
+      }
+      const Forward g = t->forward[f.slot];
+      f = g.target < 0 ? Forward{-1, 0} : Forward{index[na + g.target], g.slot};
+    }
+    std::allocator_traits<IndexAlloc>::deallocate(ia, index, na + nt);
+    std::allocator_traits<PtrAlloc>::deallocate(pa, a->forward_targets, na);
+    a->forward_targets = targets;
+    a->forward_target_count = c;
+    release(t);  // a's hold; the caller still holds t
   }
 
   // The first slot a new entry with this hash can take: an empty or deleted
