@@ -70,18 +70,28 @@ class Model {
   }
   typename Entries::insert_return_type insert_node(Node&& n) {
     if (!n) return entries_.insert(std::move(n));
+    // A NaN is never found, so its node always goes in; a copy of a map
+    // shares its NaN identities, so one already here gets a fresh serial.
+    if constexpr (L::kHasNaN)
+      if (is_nan_id(n.key()) && entries_.contains(n.key())) n.key().serial = ++next_serial();
     const OKey id = n.key();
     auto r = entries_.insert(std::move(n));
     if constexpr (L::kHasNaN)
       if (r.inserted && id.serial != 0) nans_.push_back(id);
     return r;
   }
+  static bool is_nan_id(const OKey& id) {
+    if constexpr (L::kHasNaN)
+      return id.serial != 0;
+    else
+      return false;
+  }
   // merge(src): every entry of src whose identity is absent here (every NaN:
   // a NaN is never found) moves here; the rest stay in src.
   void merge_from(Model& src) {
     std::vector<OKey> moving;
     for (const auto& [id, v] : src.entries_)
-      if (!entries_.contains(id)) moving.push_back(id);
+      if (is_nan_id(id) || !entries_.contains(id)) moving.push_back(id);
     for (const OKey& id : moving) insert_node(src.extract_id(id));
   }
 
