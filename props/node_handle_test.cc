@@ -167,11 +167,7 @@ TEST(NodeHandle, InsertWithHint) {
 
 // std ([associative.reqmts], a_uniq.insert(p, nh)): "if insertion took
 // place, nh is empty; else nh is unchanged" (absl: node = move(res.node)).
-// Disabled: the map's insert(hint, node&&) moves the node into a temporary
-// insert_return_type and destroys it, so a present key's node is lost.
-// Enable (and set kHintKeepsNode below) once impl/ keeps it.
-constexpr bool kHintKeepsNode = false;
-TEST(NodeHandle, DISABLED_InsertWithHintOfAPresentKeyLeavesTheNode) {
+TEST(NodeHandle, InsertWithHintOfAPresentKeyLeavesTheNode) {
   U64Map src = make(0, 30), dst = make(20, 40, 5);
   Node node = src.extract(25);
   auto it = dst.insert(dst.end(), std::move(node));
@@ -466,7 +462,6 @@ RC_GTEST_PROP(NodeHandle, ExtractInsertMergeMatchAbsl, ()) {
             auto oit = o.insert(o.begin(), std::move(onodes[slot]));
             RC_ASSERT((it == m.end()) == (oit == o.end()));
             if (oit != o.end()) RC_ASSERT(it->first.payload() == oit->first);
-            if (!kHintKeepsNode) onodes[slot] = Oracle::node_type();  // see DISABLED_InsertWithHintOfAPresentKeyLeavesTheNode
           } else {
             std::optional<FaultMap::insert_return_type> r;
             no_copy([&] { r.emplace(m.insert(std::move(nodes[slot]))); });
