@@ -1022,10 +1022,10 @@ class Map {
   }
   // Looks at up to 8 tables from a cursor that moves on through the
   // directory, and tidies the first it can: merges a pair of buddies (not
-  // `growing`) that together fill at most a quarter of a kMaxTableCapacity
-  // table, or rebuilds a table at most 1/8 full at twice what its entries
-  // need. Each moves at most a quarter table of entries, so the pause stays
-  // bounded. Optional work, so a throw (hasher, allocation) just skips it.
+  // `growing`) that together fill at most 3/8 of a kMaxTableCapacity table
+  // (the merged table is then at most 3/4 full), or rebuilds a table at most
+  // 1/4 full with room for half as many entries again. Each moves well under one
+  // table of entries, so the pause stays bounded. Optional work, so a throw (hasher, allocation) just skips it.
   void fold_one_drained_pair(Table* growing) noexcept {
     if (global_depth_ == 0) return;
     try {
@@ -1036,12 +1036,12 @@ class Map {
         if (t == growing || t->capacity > kMaxTableCapacity) continue;
         Table* b = t->local_depth != 0 ? buddy_of(t) : nullptr;
         if (b != nullptr && b != growing && b->capacity <= kMaxTableCapacity &&
-            t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4) {
+            t->used + b->used <= Table::max_growth(kMaxTableCapacity) * 3 / 8) {
           const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
           return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
         }
-        const std::uint32_t room = capacity_for(2 * (t->used + 1), 2 * kGroupSlots);
-        if (t->used <= Table::max_growth(t->capacity) / 8 && room < t->capacity) {
+        const std::uint32_t room = capacity_for(t->used + t->used / 2 + 1, 2 * kGroupSlots);
+        if (t->used <= Table::max_growth(t->capacity) / 4 && room < t->capacity) {
           HashBuffer hashes(*this, t);
           return replace(t, hashes, 0, room);
         }
