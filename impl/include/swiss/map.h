@@ -97,6 +97,14 @@ struct KeyArg<true> {
   using type = KK;
 };
 
+// swap of two maps whose allocators neither propagate nor compare equal:
+// undefined in std (each map's memory must be freed by its own allocator).
+[[noreturn, gnu::cold, gnu::noinline]] inline void unequal_allocators_in_swap() {
+  std::fprintf(stderr, "swiss::Map::swap: the allocators compare unequal and propagate_on_container_swap is "
+                       "false (undefined behaviour in std)\n");
+  std::abort();
+}
+
 template <class T>
 struct is_pair : std::false_type {};
 template <class A, class B>
@@ -113,7 +121,6 @@ template <class K, class V, class H = Hash<K>, class Eq = std::equal_to<K>,
 class Map {
   using Policy = detail::SlotPolicy<K, V, Alloc>;
   using Table = detail::Table<Policy>;
-  using Slot = typename Policy::Slot;
   using AllocTraits = std::allocator_traits<Alloc>;
   using TablePtr = detail::TablePtr<Table>;
   using DirAlloc = typename AllocTraits::template rebind_alloc<TablePtr>;
@@ -193,53 +200,63 @@ class Map {
     presize(other.size());
     for (const value_type& v : other) emplace_key(v.first, v.second);
   }
-  Map(Map&& other) noexcept
+  Map(Map&& other) noexcept(std::is_nothrow_move_constructible_v<H> && std::is_nothrow_move_constructible_v<Eq> &&
+                            std::is_nothrow_move_constructible_v<Alloc>)
       : seed_(detail::draw_seed()), hash_(std::move(other.hash_)), eq_(std::move(other.eq_)),
         alloc_(std::move(other.alloc_)) {
     steal(other);
   }
   Map(Map&& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
-    if (alloc_ == other.alloc_) {
+    if constexpr (AllocTraits::is_always_equal::value) {
+      steal(other);
+    } else if (alloc_ == other.alloc_) {
       steal(other);
     } else {
-      presize(other.size());
-      for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
-      other.clear();
+      move_entries_from(other);
     }
   }
 
+  // Assignment follows std's allocator rules: the target takes the source's
+  // allocator only when propagate_on_container_{copy,move}_assignment says
+  // so (an allocator that does not propagate need not be assignable at all).
+  // A throw leaves *this unchanged while the copy is built and empty (with
+  // either hasher) after, never half-assigned.
   Map& operator=(const Map& other) {
-    if (this == &other) return *this;
-    Map copy(other, AllocTraits::propagate_on_container_copy_assignment::value ? other.alloc_ : alloc_);
-    swap_all(copy);
+    if (std::addressof(other) == this) return *this;
+    constexpr bool kPropagate = AllocTraits::propagate_on_container_copy_assignment::value;
+    if constexpr (kPropagate) {
+      Map copy(other, other.alloc_);
+      adopt(copy, std::true_type{});
+    } else {
+      Map copy(other, alloc_);
+      adopt(copy, std::false_type{});
+    }
     return *this;
   }
-  Map& operator=(Map&& other) noexcept(AllocTraits::propagate_on_container_move_assignment::value ||
-                                       AllocTraits::is_always_equal::value) {
-    if (this == &other) return *this;
+  Map& operator=(Map&& other) noexcept((AllocTraits::propagate_on_container_move_assignment::value ||
+                                        AllocTraits::is_always_equal::value) &&
+                                       std::is_nothrow_move_assignable_v<H> && std::is_nothrow_move_assignable_v<Eq>) {
+    if (std::addressof(other) == this) return *this;
     if constexpr (AllocTraits::propagate_on_container_move_assignment::value) {
-      destroy_all();
-      alloc_ = std::move(other.alloc_);
-    } else if (!(alloc_ == other.alloc_)) {
-      // Our allocator cannot free the other's memory: move entry by entry.
+      adopt(other, std::true_type{});
+    } else if constexpr (AllocTraits::is_always_equal::value) {
+      adopt(other, std::false_type{});
+    } else if (alloc_ == other.alloc_) {
+      adopt(other, std::false_type{});
+    } else {
+      // Our allocator cannot free the other's memory: move entry by entry
+      // into our own (std's rule for unequal allocators that do not
+      // propagate). The source ends empty, its hasher and key_eq intact.
       clear();
       hash_ = other.hash_;
       eq_ = other.eq_;
-      presize(other.size());
-      for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
-      other.clear();
-      return *this;
-    } else {
-      destroy_all();
+      move_entries_from(other);
     }
-    hash_ = std::move(other.hash_);
-    eq_ = std::move(other.eq_);
-    steal(other);
     return *this;
   }
   Map& operator=(std::initializer_list<value_type> init) {
-    Map copy(init, 0, hash_, eq_, alloc_);
-    swap_all(copy);
+    clear();
+    insert(init.begin(), init.end());
     return *this;
   }
 
@@ -400,7 +417,7 @@ class Map {
   // entries: each is in one map or the other.
   template <class H2, class E2>
   void merge(Map<K, V, H2, E2, Alloc>& src) {
-    if (static_cast<const void*>(&src) == static_cast<const void*>(this)) return;
+    if (static_cast<const void*>(std::addressof(src)) == static_cast<const void*>(this)) return;
     src.for_each_table([&](auto* t) {
       t->for_each_full([&](std::uint32_t i) {
         const K& k = key_at(t, i);
@@ -418,14 +435,24 @@ class Map {
     merge(src);
   }
 
-  void swap(Map& other) noexcept {
+  // Swaps allocators only under propagate_on_container_swap; otherwise
+  // they must compare equal (std: undefined if not; checked in debug builds).
+  void swap(Map& other) noexcept((AllocTraits::propagate_on_container_swap::value ||
+                                  AllocTraits::is_always_equal::value) &&
+                                 std::is_nothrow_swappable_v<H> && std::is_nothrow_swappable_v<Eq>) {
     using std::swap;
-    if constexpr (AllocTraits::propagate_on_container_swap::value) swap(alloc_, other.alloc_);
+    if constexpr (AllocTraits::propagate_on_container_swap::value) {
+      swap(alloc_, other.alloc_);
+    } else if constexpr (!AllocTraits::is_always_equal::value) {
+#ifndef NDEBUG
+      if (!(alloc_ == other.alloc_)) detail::unequal_allocators_in_swap();
+#endif
+    }
     swap(hash_, other.hash_);
     swap(eq_, other.eq_);
     swap_storage(other);
   }
-  friend void swap(Map& a, Map& b) noexcept { a.swap(b); }
+  friend void swap(Map& a, Map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
 
   // ---- lookup ----------------------------------------------------------------
   template <class KK = K>
@@ -481,8 +508,11 @@ class Map {
     const size_type b = bucket_count();
     return b ? static_cast<float>(size_) / static_cast<float>(b) : 0.0f;
   }
-  float max_load_factor() const noexcept { return 7.0f / 8.0f; }
-  void max_load_factor(float) noexcept {}  // fixed at 7/8 by the design
+  // As absl: 1.0 is reported and the setter is ignored. The real bound is
+  // 7/8 per table (so load_factor() <= max_load_factor() always holds), fixed
+  // by the design: growth is the table's, not a policy the user tunes.
+  float max_load_factor() const noexcept { return 1.0f; }
+  void max_load_factor(float) noexcept {}
   // rehash(n) rebuilds: it first gives back what erases left behind (tables
   // far emptier than their size, tombstones), then makes room for n buckets'
   // worth of entries. rehash(0) is the way to shrink a map (erase never does).
@@ -565,7 +595,7 @@ class Map {
     if (t == nullptr) return {nullptr, 0};
     const std::uint32_t cap = tp.capacity();
     const std::uint64_t* const ctrl = Table::ctrl_words_of(t);
-    const Slot* const slots = Table::slots_of(t, cap);
+    const auto* const slots = Table::slots_of(t, cap);
     const std::uint8_t h2 = detail::h2(hash);
     if (cap == kGroupSlots) {  // the small map: one group, no probing
       for (unsigned i : detail::CtrlWord{ctrl[0]}.match_h2(h2))
@@ -605,7 +635,7 @@ class Map {
       }
       const std::uint32_t cap = tp.capacity();
       const std::uint64_t* const ctrl = Table::ctrl_words_of(t);
-      const Slot* const slots = Table::slots_of(t, cap);
+      const auto* const slots = Table::slots_of(t, cap);
       if (cap == kGroupSlots) {  // the small map
         const detail::CtrlWord w{ctrl[0]};
         for (unsigned i : w.match_h2(h2))
@@ -645,7 +675,7 @@ class Map {
 
   template <class... Args>
   void build_entry(Location loc, std::uint64_t hash, Args&&... args) {
-    Slot* s = loc.table->slot(loc.slot);
+    auto* s = loc.table->slot(loc.slot);
     Policy::unpoison(s);
     try {
       Policy::construct(alloc_, s, std::forward<Args>(args)...);
@@ -750,9 +780,9 @@ class Map {
   // extract's core: the entry at (t, i) moves into the empty node and its
   // slot is erased (cleared, as every erased slot is).
   void take_slot(Table* t, std::uint32_t i, node_type& nh) {
-    Slot* s = t->slot(i);
+    auto* s = t->slot(i);
     nh.fill_from(alloc_, s);
-    std::memset(static_cast<void*>(s), 0, sizeof(Slot));
+    std::memset(static_cast<void*>(s), 0, sizeof(*s));
     forget_slot(t, i);
   }
   // insert(node)'s core: the prepared slot takes the node's entry. A node
@@ -765,7 +795,7 @@ class Map {
       nh.reset();
       return;
     }
-    Slot* s = loc.table->slot(loc.slot);
+    auto* s = loc.table->slot(loc.slot);
     Policy::unpoison(s);
     try {
       nh.release_to(s);
@@ -958,14 +988,14 @@ class Map {
   // copy stands), and records in forward, if given, where each slot went.
   template <class Dest>
   void transfer(Table* src, const std::uint64_t* hashes, Table* const* fresh, Dest&& dest,
-                typename Table::Forward* forward) {
+                detail::Forward* forward) {
     if (forward)
       for (std::uint32_t i = 0; i < src->capacity; ++i) forward[i] = {-1, 0};
     src->for_each_full([&](std::uint32_t i) {
       const unsigned j = dest(i);
       Table* d = fresh[j];
       const std::uint32_t s = d->find_insert_slot(hashes[i]);
-      Slot* to = d->slot(s);
+      auto* to = d->slot(s);
       Policy::unpoison(to);
       if constexpr (kCopyOnTransfer) {
         try {
@@ -1185,12 +1215,24 @@ class Map {
     swap(size_, other.size_);
     swap(seed_, other.seed_);
   }
-  void swap_all(Map& other) noexcept {
-    using std::swap;
-    swap(alloc_, other.alloc_);
-    swap(hash_, other.hash_);
-    swap(eq_, other.eq_);
-    swap_storage(other);
+  // The end of every assignment that takes over src's storage (a copy
+  // built for it, or a moved-from map whose memory our allocator can free):
+  // drop our entries, then take src's hasher, key_eq, allocator (when
+  // Propagate) and tables.
+  template <class Propagate>
+  void adopt(Map& src, Propagate) {
+    destroy_all();
+    hash_ = std::move(src.hash_);
+    eq_ = std::move(src.eq_);
+    if constexpr (Propagate::value) alloc_ = std::move(src.alloc_);
+    steal(src);
+  }
+  // Moves every entry of other (whose allocator is not ours) into this
+  // map, then empties other.
+  void move_entries_from(Map& other) {
+    presize(other.size());
+    for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
+    other.clear();
   }
 
   TablePtr single_ = nullptr;  // the only table while global_depth_ == 0

@@ -90,7 +90,7 @@ class NodeHandle {
   void take(NodeHandle& o) {
     if (o.empty()) return;
     relocate_or_copy(*o.alloc_, slot(), o.slot());
-    alloc_ = std::move(o.alloc_);
+    alloc_.emplace(std::move(*o.alloc_));  // constructed, never assigned: an allocator need not be assignable
     o.alloc_.reset();
   }
   void reset() noexcept {

@@ -46,7 +46,12 @@ struct SlotPolicy {
 
   static constexpr bool kIndirectKey = sizeof(K) > kMaxInlineKeyBytes;
   static constexpr bool kIndirectElem = sizeof(V) > kMaxInlineElemBytes;
-  static constexpr bool kIndirect = kIndirectKey || kIndirectElem;
+  // An entry that can be neither moved nor copied lives behind a pointer
+  // too: growth then moves only the pointer, so such a type works in every
+  // operation that does not copy or move an entry by value (as in std's
+  // node-based map), where an inline slot could not be relocated at all.
+  static constexpr bool kImmovable = !(std::is_move_constructible_v<K> && std::is_move_constructible_v<V>);
+  static constexpr bool kIndirect = kIndirectKey || kIndirectElem || kImmovable;
 
   struct InlineSlot {
     alignas(value_type) unsigned char bytes[sizeof(value_type)];

@@ -35,17 +35,21 @@ namespace swiss::detail {
   std::abort();
 }
 
+// Where the entry of a slot went when its table was retired. (Outside
+// Table so that naming it does not instantiate Table, whose layout needs the
+// entry type complete: a map may be a member of its own value type.)
+struct Forward {
+  std::int32_t target;  // index into forward_targets, or -1 if the slot was not full
+  std::uint32_t slot;
+};
+
 template <class Policy>
 struct Table {
   using Slot = typename Policy::Slot;
   using Alloc = typename Policy::allocator_type;
   using Traits = std::allocator_traits<Alloc>;
 
-  // Where the entry of a slot went when this table was retired.
-  struct Forward {
-    std::int32_t target;  // index into forward_targets, or -1 if the slot was not full
-    std::uint32_t slot;
-  };
+  using Forward = detail::Forward;
   static constexpr std::size_t kChunkAlign = alignof(Slot) > 16 ? alignof(Slot) : 16;
   struct alignas(kChunkAlign) Chunk {
     unsigned char bytes[kChunkAlign];
