@@ -24,7 +24,7 @@ template <class M>
 struct InvariantChecker {
   using Table = typename M::Table;
   using Policy = typename M::Policy;
-  using Slot = typename M::Slot;
+  using Slot = typename M::Policy::Slot;
 
   static void check(const M& m) {
     if (m.global_depth_ == 0) {

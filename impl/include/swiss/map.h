@@ -41,6 +41,46 @@
 //   copy assignment, move assignment   the target's: all invalid           the target's: all invalid
 //   with unequal allocators
 //
+// What the map asks of its types (std's named requirements, per operation):
+//
+//   every operation                K and V Erasable; hasher callable on a key
+//                                  (and on KK for heterogeneous lookup),
+//                                  key_equal on two keys
+//   emplace, try_emplace           value_type EmplaceConstructible from the
+//                                  arguments (try_emplace: K from the key, V
+//                                  from the rest)
+//   insert(const value_type&)      CopyInsertable; insert(value_type&&):
+//                                  MoveInsertable; operator[]: K Copy/Move-
+//                                  Insertable, V DefaultInsertable
+//   copy construction/assignment   CopyInsertable (and ==: V equality-comparable)
+//   move assignment or             MoveInsertable, only with unequal
+//   Map(Map&&, alloc)              allocators that do not propagate
+//   growth, rehash, reserve        nothing more: movable entries are moved
+//                                  (copied when the move may throw and a copy
+//                                  exists); an entry that can be neither
+//                                  moved nor copied is stored behind a
+//                                  pointer, so such types work everywhere else
+//
+// V may be incomplete where the map type is named (struct Node {
+// Map<int, Node> children; }); it must be complete where a member is used.
+//
+// Allocators as std's containers: copy construction asks
+// select_on_container_copy_construction; copy assignment takes the source's
+// allocator only under propagate_on_container_copy_assignment, move
+// assignment only under ..._move_assignment (else, with unequal allocators,
+// it moves entry by entry into its own memory); swap exchanges allocators
+// only under ..._swap, and otherwise they must compare equal (undefined in
+// std; debug builds abort). An allocator that does not propagate need not be
+// assignable. The allocator's pointer may be a class type (a fancy pointer
+// such as boost::interprocess::offset_ptr): everything the map keeps in its
+// allocator's memory is held in that type (pointer.h), so a map can live in
+// a memory-mapped file shared by processes. noexcept: move construction when
+// the hasher's, key_equal's and allocator's moves are; move assignment when
+// the allocator propagates on move or is always equal and the hasher's and
+// key_equal's move assignments are; swap likewise with propagate_on_
+// container_swap and nothrow swaps. max_load_factor() reports 1.0 and
+// ignores its setter, as absl's (each table's own bound, 7/8, is fixed).
+//
 // Memory: erase never gives memory back. Inserts do: one that finds its
 // table's room used up by tombstones (not entries) rebuilds it without them,
 // folded into its buddy when both are nearly empty, else at most twice the
@@ -122,9 +162,10 @@ class Map {
   using Policy = detail::SlotPolicy<K, V, Alloc>;
   using Table = detail::Table<Policy>;
   using AllocTraits = std::allocator_traits<Alloc>;
-  using TablePtr = detail::TablePtr<Table>;
-  using DirAlloc = typename AllocTraits::template rebind_alloc<TablePtr>;
-  using HashAlloc = typename AllocTraits::template rebind_alloc<std::uint64_t>;
+  // A directory entry, and how the map keeps its directory: in the
+  // allocator's pointer types (raw pointers for std::allocator; see pointer.h).
+  using TablePtr = detail::TablePtr<Table, detail::stored_ptr<Alloc, Table>>;
+  using DirPtr = detail::stored_ptr<Alloc, TablePtr>;
   friend class detail::MapIterator<Map, false>;
   friend class detail::MapIterator<Map, true>;
   friend struct detail::InvariantChecker<Map>;
@@ -862,15 +903,15 @@ class Map {
   // throwing hasher leaves the map as it was.
   struct HashBuffer {
     HashBuffer(const Map& m, Table* t) : alloc(m.alloc_), n(t->capacity) {
-      data = std::allocator_traits<HashAlloc>::allocate(alloc, n);
+      data = detail::allocate_raw<std::uint64_t>(alloc, n);
       try {
         t->for_each_full([&](std::uint32_t i) { data[i] = m.hash_of(key_at(t, i)); });
       } catch (...) {
-        std::allocator_traits<HashAlloc>::deallocate(alloc, data, n);
+        detail::deallocate_raw(alloc, data, n);
         throw;
       }
     }
-    ~HashBuffer() { std::allocator_traits<HashAlloc>::deallocate(alloc, data, n); }
+    ~HashBuffer() { detail::deallocate_raw(alloc, data, n); }
     HashBuffer(const HashBuffer&) = delete;
     HashBuffer& operator=(const HashBuffer&) = delete;
     // Whether the next `extra` hash bits below the top `depth` put the
@@ -886,7 +927,7 @@ class Map {
       });
       return spread;
     }
-    HashAlloc alloc;
+    Alloc alloc;
     std::uint32_t n;
     std::uint64_t* data;
   };
@@ -906,18 +947,17 @@ class Map {
   // multi-way split), from the map's allocator otherwise.
   template <class T>
   struct Scratch {
-    using A = typename AllocTraits::template rebind_alloc<T>;
     Scratch(const Alloc& a, std::size_t count) : alloc(a), n(count) {
-      data = n <= 2 ? inline_data : std::allocator_traits<A>::allocate(alloc, n);
+      data = n <= 2 ? inline_data : detail::allocate_array<T>(alloc, n);
       for (std::size_t i = 0; i < n; ++i) data[i] = T();
     }
     ~Scratch() {
-      if (data != inline_data) std::allocator_traits<A>::deallocate(alloc, data, n);
+      if (data != inline_data) detail::deallocate_array(alloc, data, n);
     }
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
     T& operator[](std::size_t i) { return data[i]; }
-    A alloc;
+    Alloc alloc;
     std::size_t n;
     T inline_data[2] = {};
     T* data;
@@ -1104,21 +1144,20 @@ class Map {
   // older stale table forwarding into it), it needs forwarding records for
   // where each entry goes; allocated up front so a failure changes nothing.
   struct Retirement {
-    using ForwardAlloc = typename Table::ForwardAlloc;
-    using PtrAlloc = typename Table::PtrAlloc;
-    Retirement(Map& m, Table* t, unsigned targets) : table(t), fa(m.alloc_), pa(m.alloc_), n(targets) {
+    using TableRef = typename Table::TableRef;
+    Retirement(Map& m, Table* t, unsigned targets) : table(t), alloc(m.alloc_), n(targets) {
       if (t->ref_count() == 1) return;
-      forward = std::allocator_traits<ForwardAlloc>::allocate(fa, t->capacity);
+      forward = detail::allocate_array<detail::Forward>(alloc, t->capacity);
       try {
-        to = std::allocator_traits<PtrAlloc>::allocate(pa, n);
+        to = detail::allocate_array<TableRef>(alloc, n);
       } catch (...) {
-        std::allocator_traits<ForwardAlloc>::deallocate(fa, forward, t->capacity);
+        detail::deallocate_array(alloc, forward, t->capacity);
         throw;
       }
     }
     ~Retirement() {
-      if (forward) std::allocator_traits<ForwardAlloc>::deallocate(fa, forward, table->capacity);
-      if (to) std::allocator_traits<PtrAlloc>::deallocate(pa, to, n);
+      if (forward) detail::deallocate_array(alloc, forward, table->capacity);
+      if (to) detail::deallocate_array(alloc, to, n);
     }
     Retirement(const Retirement&) = delete;
     Retirement& operator=(const Retirement&) = delete;
@@ -1143,20 +1182,18 @@ class Map {
       Table::release(table);
     }
     Table* table;
-    ForwardAlloc fa;
-    PtrAlloc pa;
+    Alloc alloc;
     unsigned n;
-    typename Table::Forward* forward = nullptr;
-    Table** to = nullptr;
+    detail::Forward* forward = nullptr;
+    TableRef* to = nullptr;
   };
 
   // Doubles the directory: entry i becomes entries 2i and 2i+1.
   void grow_directory() {
     const size_type old_size = dir_size();
-    DirAlloc da(alloc_);
-    TablePtr* next = std::allocator_traits<DirAlloc>::allocate(da, old_size * 2);
+    TablePtr* next = detail::allocate_array<TablePtr>(alloc_, old_size * 2);
     for (size_type i = 0; i < old_size * 2; ++i) next[i] = dir_[i / 2];
-    if (global_depth_ > 0) std::allocator_traits<DirAlloc>::deallocate(da, dir_, old_size);
+    if (global_depth_ > 0) detail::deallocate_array<TablePtr>(alloc_, dir_, old_size);
     dir_ = next;
     single_ = nullptr;
     ++global_depth_;
@@ -1180,10 +1217,7 @@ class Map {
       t->stale = true;  // an iterator that outlives the map sees nothing more
       Table::release(t);
     });
-    if (global_depth_ > 0) {
-      DirAlloc da(alloc_);
-      std::allocator_traits<DirAlloc>::deallocate(da, dir_, dir_size());
-    }
+    if (global_depth_ > 0) detail::deallocate_array<TablePtr>(alloc_, dir_, dir_size());
     single_ = nullptr;
     set_depth_zero();
     size_ = 0;
@@ -1191,13 +1225,13 @@ class Map {
   // At depth 0 the directory is single_ itself, so dir_ points into *this
   // and moving the storage between maps re-points it.
   void set_depth_zero() noexcept {
-    dir_ = &single_;
+    dir_ = std::addressof(single_);
     global_depth_ = 0;
     dir_shift_ = 63;
   }
   void steal(Map& other) noexcept {
     single_ = std::exchange(other.single_, nullptr);
-    dir_ = other.global_depth_ == 0 ? &single_ : other.dir_;
+    dir_ = other.global_depth_ == 0 ? std::addressof(single_) : static_cast<TablePtr*>(other.dir_);
     global_depth_ = other.global_depth_;
     dir_shift_ = other.dir_shift_;
     other.set_depth_zero();
@@ -1210,8 +1244,8 @@ class Map {
     swap(dir_, other.dir_);
     swap(global_depth_, other.global_depth_);
     swap(dir_shift_, other.dir_shift_);
-    if (global_depth_ == 0) dir_ = &single_;
-    if (other.global_depth_ == 0) other.dir_ = &other.single_;
+    if (global_depth_ == 0) dir_ = std::addressof(single_);
+    if (other.global_depth_ == 0) other.dir_ = std::addressof(other.single_);
     swap(size_, other.size_);
     swap(seed_, other.seed_);
   }
@@ -1236,7 +1270,7 @@ class Map {
   }
 
   TablePtr single_ = nullptr;  // the only table while global_depth_ == 0
-  TablePtr* dir_ = &single_;   // 2^global_depth_ entries (&single_ at depth 0)
+  DirPtr dir_ = std::addressof(single_);  // 2^global_depth_ entries (&single_ at depth 0)
   size_type size_ = 0;
   std::uint64_t seed_;
   std::uint8_t global_depth_ = 0;

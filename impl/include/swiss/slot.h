@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "swiss/ctrl.h"
+#include "swiss/pointer.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SWISS_ASAN 1
@@ -56,8 +57,11 @@ struct SlotPolicy {
   struct InlineSlot {
     alignas(value_type) unsigned char bytes[sizeof(value_type)];
   };
+  // The heap object's pointer in the allocator's pointer type (value_type*
+  // for std::allocator), constructed in place when the entry is built.
+  using ElemPtr = stored_ptr<Alloc, value_type>;
   struct IndirectSlot {
-    value_type* ptr;
+    ElemPtr ptr;
   };
   using Slot = std::conditional_t<kIndirect, IndirectSlot, InlineSlot>;
 
@@ -78,14 +82,14 @@ struct SlotPolicy {
   template <class... Args>
   static void construct(Alloc& a, Slot* s, Args&&... args) {
     if constexpr (kIndirect) {
-      value_type* p = traits::allocate(a, 1);
+      value_type* p = allocate_raw<value_type>(a, 1);
       try {
         traits::construct(a, p, std::forward<Args>(args)...);
       } catch (...) {
-        traits::deallocate(a, p, 1);
+        deallocate_raw(a, p, 1);
         throw;
       }
-      s->ptr = p;
+      ::new (static_cast<void*>(std::addressof(s->ptr))) ElemPtr(p);
     } else {
       try {
         traits::construct(a, reinterpret_cast<value_type*>(s->bytes), std::forward<Args>(args)...);
@@ -100,7 +104,10 @@ struct SlotPolicy {
   static void destroy(Alloc& a, Slot* s) {
     value_type* p = element(s);
     traits::destroy(a, p);
-    if constexpr (kIndirect) traits::deallocate(a, p, 1);
+    if constexpr (kIndirect) {
+      deallocate_raw(a, p, 1);
+      s->ptr.~ElemPtr();
+    }
     std::memset(static_cast<void*>(s), 0, sizeof(Slot));
   }
 
@@ -109,7 +116,7 @@ struct SlotPolicy {
   // are left as they are (no live slot is ever left holding them).
   static void relocate(Alloc& a, Slot* dst, Slot* src) noexcept(kNothrowRelocate) {
     if constexpr (kIndirect) {
-      dst->ptr = src->ptr;
+      ::new (static_cast<void*>(std::addressof(dst->ptr))) ElemPtr(src->ptr);
     } else if constexpr (std::is_trivially_copyable_v<value_type>) {
       std::memcpy(static_cast<void*>(dst), src, sizeof(Slot));
     } else {

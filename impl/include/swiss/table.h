@@ -21,6 +21,7 @@
 #include <new>
 
 #include "swiss/ctrl.h"
+#include "swiss/pointer.h"
 #include "swiss/slot.h"
 
 namespace swiss::detail {
@@ -54,9 +55,9 @@ struct Table {
   struct alignas(kChunkAlign) Chunk {
     unsigned char bytes[kChunkAlign];
   };
-  using ChunkAlloc = typename Traits::template rebind_alloc<Chunk>;
-  using ForwardAlloc = typename Traits::template rebind_alloc<Forward>;
-  using PtrAlloc = typename Traits::template rebind_alloc<Table*>;
+  // A table pointer kept in allocator memory (the forwarding lists below):
+  // the allocator's pointer type, Table* for std::allocator.
+  using TableRef = stored_ptr<Alloc, Table>;
 
   // Atomic because readers hold references too: any number of threads may
   // iterate one map that nobody modifies ([res.on.data.races]), and each
@@ -71,8 +72,8 @@ struct Table {
   bool small = false;
   bool stale = false;
   bool oversize = false;           // grown past kMaxTableCapacity: its keys' hashes could not be split
-  Forward* forward = nullptr;     // stale only: one per slot, or null if nobody needed it
-  Table** forward_targets = nullptr;
+  stored_ptr<Alloc, Forward> forward = nullptr;  // stale only: one per slot, or null if nobody needed it
+  stored_ptr<Alloc, TableRef> forward_targets = nullptr;
   std::uint32_t forward_target_count = 0;
   // The stale tables whose forwarding records point into this table. When
   // this table is retired in turn, their records are pointed past it (see
@@ -80,7 +81,7 @@ struct Table {
   // table, not a chain as long as the map's history.
   std::uint32_t forwarder_count = 0;
   std::uint32_t forwarder_cap = 0;
-  Table** forwarders = nullptr;
+  stored_ptr<Alloc, TableRef> forwarders = nullptr;
   std::size_t chunks;
   [[no_unique_address]] Alloc alloc;
 
@@ -132,10 +133,9 @@ struct Table {
 
   // A fresh table: every control byte empty, every slot zero (and poisoned).
   static Table* create(const Alloc& a, std::uint32_t cap, std::uint8_t depth, bool small) {
-    ChunkAlloc ca(a);
     const std::size_t bytes = slots_offset(cap) + cap * sizeof(Slot);
     const std::size_t n = (bytes + sizeof(Chunk) - 1) / sizeof(Chunk);
-    Chunk* mem = std::allocator_traits<ChunkAlloc>::allocate(ca, n);
+    Chunk* mem = allocate_raw<Chunk>(a, n);
     Table* t = ::new (static_cast<void*>(mem)) Table(a);
     t->capacity = cap;
     t->local_depth = depth;
@@ -156,24 +156,19 @@ struct Table {
   static void release(Table* t) {
     if (t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     Alloc a(t->alloc);
-    if (t->forward) {
-      ForwardAlloc fa(a);
-      std::allocator_traits<ForwardAlloc>::deallocate(fa, t->forward, t->capacity);
-    }
-    PtrAlloc pa(a);
+    if (t->forward) deallocate_array<Forward>(a, t->forward, t->capacity);
     if (t->forward_targets) {
       for (std::uint32_t i = 0; i < t->forward_target_count; ++i) {
         remove_forwarder(t->forward_targets[i], t);
         release(t->forward_targets[i]);
       }
-      std::allocator_traits<PtrAlloc>::deallocate(pa, t->forward_targets, t->forward_target_count);
+      deallocate_array<TableRef>(a, t->forward_targets, t->forward_target_count);
     }
-    if (t->forwarders) std::allocator_traits<PtrAlloc>::deallocate(pa, t->forwarders, t->forwarder_cap);
+    if (t->forwarders) deallocate_array<TableRef>(a, t->forwarders, t->forwarder_cap);
     Policy::unpoison(t->slot(0), t->capacity);
     const std::size_t n = t->chunks;
     t->~Table();
-    ChunkAlloc ca(a);
-    std::allocator_traits<ChunkAlloc>::deallocate(ca, reinterpret_cast<Chunk*>(t), n);
+    deallocate_raw(a, reinterpret_cast<Chunk*>(t), n);
   }
 
   // Records that stale table `from` forwards into t. Only an optimization
@@ -181,16 +176,15 @@ struct Table {
   // record is skipped and the chain through t just stays.
   static void add_forwarder(Table* t, Table* from) noexcept {
     if (t->forwarder_count == t->forwarder_cap) {
-      PtrAlloc pa(t->alloc);
       const std::uint32_t cap = t->forwarder_cap ? 2 * t->forwarder_cap : 2;
-      Table** grown;
+      TableRef* grown;
       try {
-        grown = std::allocator_traits<PtrAlloc>::allocate(pa, cap);
+        grown = allocate_array<TableRef>(t->alloc, cap);
       } catch (...) {
         return;
       }
       for (std::uint32_t i = 0; i < t->forwarder_count; ++i) grown[i] = t->forwarders[i];
-      if (t->forwarders) std::allocator_traits<PtrAlloc>::deallocate(pa, t->forwarders, t->forwarder_cap);
+      if (t->forwarders) deallocate_array<TableRef>(t->alloc, t->forwarders, t->forwarder_cap);
       t->forwarders = grown;
       t->forwarder_cap = cap;
     }
@@ -222,20 +216,17 @@ struct Table {
     std::uint32_t count = 0;
     for (std::uint32_t i = 0; i < na; ++i) count += a->forward_targets[i] != t;
     for (std::uint32_t j = 0; j < nt; ++j) count += !held_by_a(t->forward_targets[j]);
-    PtrAlloc pa(a->alloc);
-    using IndexAlloc = typename Traits::template rebind_alloc<std::int32_t>;
-    IndexAlloc ia(a->alloc);
-    Table** targets;
+    TableRef* targets;
     std::int32_t* index;  // new index of a's targets [0, na) and of t's [na, na + nt); -1: t
     try {
-      targets = std::allocator_traits<PtrAlloc>::allocate(pa, count);
+      targets = allocate_array<TableRef>(a->alloc, count);
     } catch (...) {
       return;
     }
     try {
-      index = std::allocator_traits<IndexAlloc>::allocate(ia, na + nt);
+      index = allocate_array<std::int32_t>(a->alloc, na + nt);
     } catch (...) {
-      std::allocator_traits<PtrAlloc>::deallocate(pa, targets, count);
+      deallocate_array<TableRef>(a->alloc, targets, count);
       return;
     }
     std::uint32_t c = 0;
@@ -267,8 +258,8 @@ struct Table {
       const Forward g = t->forward[f.slot];
       f = g.target < 0 ? Forward{-1, 0} : Forward{index[na + g.target], g.slot};
     }
-    std::allocator_traits<IndexAlloc>::deallocate(ia, index, na + nt);
-    std::allocator_traits<PtrAlloc>::deallocate(pa, a->forward_targets, na);
+    deallocate_array<std::int32_t>(a->alloc, index, na + nt);
+    deallocate_array<TableRef>(a->alloc, a->forward_targets, na);
     a->forward_targets = targets;
     a->forward_target_count = c;
     release(t);  // a's hold; the caller still holds t
@@ -336,9 +327,27 @@ struct Table {
 // A table pointer as the directory stores it: tables are 16-byte aligned,
 // so the low 4 bits carry log2(capacity) - 3 (15: read the header). A lookup
 // then finds the control words and slots from the directory entry alone,
-// without a dependent load of the table header.
-template <class T>
+// without a dependent load of the table header. Ref is how a table pointer
+// is stored (stored_ptr): with an allocator whose pointer is a class type no
+// bits can be borrowed, so the entry holds that pointer and capacity() reads
+// the header.
+template <class T, class Ref = T*>
 class TablePtr {
+ public:
+  TablePtr() = default;
+  TablePtr(std::nullptr_t) {}
+  TablePtr(T* t) : ref_(t) {}
+  T* get() const { return ref_; }
+  operator T*() const { return get(); }
+  T* operator->() const { return get(); }
+  std::uint32_t capacity() const { return get()->capacity; }
+
+ private:
+  Ref ref_ = nullptr;
+};
+
+template <class T>
+class TablePtr<T, T*> {
  public:
   static constexpr std::uintptr_t kTagMask = 15;
   TablePtr() = default;

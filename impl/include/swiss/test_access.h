@@ -25,7 +25,7 @@ template <class M>
 struct TestAccess {
   using Table = typename M::Table;
   using Policy = typename M::Policy;
-  using Slot = typename M::Slot;
+  using Slot = typename M::Policy::Slot;
 
   static MapShape shape(const M& m) {
     MapShape s;
