@@ -589,6 +589,7 @@ class Map {
   void check_invariants() const;
 
  private:
+  bool needs_room(size_type n) const;
   void presize(size_type n);
   void shrink();
 
@@ -866,9 +867,10 @@ class Map {
   // not entries, used it up; double it below kMaxTableCapacity; split it
   // above. A split that would leave one side empty (a degenerate hash) doubles
   // the table past kMaxTableCapacity instead.
+  // (Each path hashes t's keys only if it rebuilds t alone: merge hashes
+  // both buddies itself.)
   void rehash_table(Table* t) {
-    HashBuffer hashes(*this, t);
-    if (t->small) return replace(t, hashes, 0, 2 * kGroupSlots);
+    if (t->small) return replace(t, HashBuffer(*this, t), 0, 2 * kGroupSlots);
     if (t->used <= Table::max_growth(t->capacity) / 2) {
       // Tombstones, not entries, used up the room. Inserts may move entries
       // (erases may not), so this is where a table emptied by erases gives
@@ -881,13 +883,15 @@ class Map {
         const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
         return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
       }
-      return replace(t, hashes, 0, std::min(t->capacity, capacity_for(2 * (t->used + 1), 2 * kGroupSlots)));
+      return replace(t, HashBuffer(*this, t), 0,
+                     std::min(t->capacity, capacity_for(2 * (t->used + 1), 2 * kGroupSlots)));
     }
     // The table must grow: first fold one pair of nearly empty buddies
     // elsewhere, if a short look finds one, so that a map whose entries drift
     // across the hash space (erase(begin()) drains tables in walk order while
     // inserts land everywhere) does not spread over ever more tables.
     fold_one_drained_pair(t);
+    const HashBuffer hashes(*this, t);
     if (t->capacity < kMaxTableCapacity) return replace(t, hashes, 0, t->capacity * 2);
     // Split into 2^extra tables: two for a full kMaxTableCapacity table, as
     // many as leave each about half full for a bigger one (built by reserve),
@@ -1285,13 +1289,19 @@ class Map {
   [[no_unique_address]] Alloc alloc_;
 };
 
+// Whether making room for n entries has anything to do (reserve, presize).
 template <class K, class V, class H, class Eq, class A>
-void Map<K, V, H, Eq, A>::reserve(size_type n) {
+bool Map<K, V, H, Eq, A>::needs_room(size_type n) const {
   if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
-  if (n <= size_) return;
+  if (n <= size_) return false;
   // Up to 8 entries fit the small map, built by the first insert (as Go's
   // map with a hint <= 8 allocates nothing up front).
-  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
+  return !(n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small));
+}
+
+template <class K, class V, class H, class Eq, class A>
+void Map<K, V, H, Eq, A>::reserve(size_type n) {
+  if (!needs_room(n)) return;
   if (n > Table::max_growth(kMaxReserveCapacity)) return presize(n);
   const std::uint32_t need = static_cast<std::uint32_t>(n - size_);
   if (global_depth_ == 0 && single_ == nullptr) {
@@ -1324,10 +1334,8 @@ void Map<K, V, H, Eq, A>::reserve(size_type n) {
 // an uneven spread does not split one.
 template <class K, class V, class H, class Eq, class A>
 void Map<K, V, H, Eq, A>::presize(size_type n) {
-  if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
-  if (n <= size_) return;
+  if (!needs_room(n)) return;
   const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
-  if (n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
   if (global_depth_ == 0 && single_ == nullptr)
     single_ = Table::create(alloc_, capacity_for(static_cast<std::uint32_t>(std::min<size_type>(n, per_table)), 16),
                             0, false);
