@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "swiss/map.h"
 
@@ -28,7 +29,7 @@ struct InvariantChecker {
 
   static void check(const M& m) {
     if (m.global_depth_ == 0) {
-      if (m.dir_ != &m.single_) invariant_failure("depth 0 but the directory is not the single table");
+      if (m.dir_ != std::addressof(m.single_)) invariant_failure("depth 0 but the directory is not the single table");
       if (m.single_ == nullptr) {
         if (m.size_ != 0) invariant_failure("no table but size() = %zu", m.size_);
         return;

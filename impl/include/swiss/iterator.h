@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <memory>
 #include <type_traits>
 
 #include "swiss/ctrl.h"
@@ -47,7 +48,7 @@ class MapIterator {
     copy_from(o);
   }
   MapIterator& operator=(const MapIterator& o) {
-    if (this != &o) {
+    if (this != std::addressof(o)) {
       Table* old = tab_;
       copy_from(o);
       if (old) Table::release(old);

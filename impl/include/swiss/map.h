@@ -145,6 +145,14 @@ struct KeyArg<true> {
   std::abort();
 }
 
+// insert(node) or merge of an entry that can be neither moved nor copied,
+// from a map whose allocator compares unequal: its memory cannot change hands
+// and the entry cannot be rebuilt (undefined in std).
+[[noreturn, gnu::cold, gnu::noinline]] inline void node_from_unequal_allocator() {
+  std::fprintf(stderr, "swiss::Map: insert(node)/merge of an immovable entry from a map with an unequal allocator\n");
+  std::abort();
+}
+
 template <class T>
 struct is_pair : std::false_type {};
 template <class A, class B>
@@ -776,13 +784,22 @@ class Map {
   }
   template <class T1, class T2>
   std::pair<iterator, bool> emplace_dispatch(std::piecewise_construct_t, T1&& key_args, T2&& value_args) {
-    K key = std::make_from_tuple<K>(std::forward<T1>(key_args));
-    const std::uint64_t hash = hash_of(key);
-    auto [loc, is_new] = find_or_prepare_insert(key, hash);
-    if (is_new)
-      build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(key)),
-                  std::forward<T2>(value_args));
-    return {make_iterator<iterator>(loc), is_new};
+    if constexpr (!std::is_move_constructible_v<K>) {
+      // A key that cannot be moved is built where it will live (its entry
+      // is indirect, see slot.h), then looked up; a duplicate is destroyed.
+      node_type nh;
+      nh.emplace(alloc_, std::piecewise_construct, std::forward<T1>(key_args), std::forward<T2>(value_args));
+      auto [it, inserted] = insert_node(nh);
+      return {it, inserted};
+    } else {
+      K key = std::make_from_tuple<K>(std::forward<T1>(key_args));
+      const std::uint64_t hash = hash_of(key);
+      auto [loc, is_new] = find_or_prepare_insert(key, hash);
+      if (is_new)
+        build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(key)),
+                    std::forward<T2>(value_args));
+      return {make_iterator<iterator>(loc), is_new};
+    }
   }
   std::pair<iterator, bool> emplace_dispatch() { return emplace_key(K()); }
   template <class A, class B, class C, class... Rest>
@@ -830,12 +847,19 @@ class Map {
   // insert(node)'s core: the prepared slot takes the node's entry. A node
   // from a map whose allocator compares unequal cannot hand its memory over:
   // its key and value are moved into a new entry instead.
+  // (std makes equal allocators a precondition of insert(node) and merge.)
   void build_from_node(Location loc, std::uint64_t hash, node_type& nh) {
-    if (!(*nh.alloc_ == alloc_)) {
-      build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(nh.key())),
-                  std::forward_as_tuple(std::move(nh.mapped())));
-      nh.reset();
-      return;
+    if constexpr (!AllocTraits::is_always_equal::value) {
+      if (!(*nh.alloc_ == alloc_)) {
+        if constexpr (std::is_move_constructible_v<K> && std::is_move_constructible_v<V>) {
+          build_entry(loc, hash, std::piecewise_construct, std::forward_as_tuple(std::move(nh.key())),
+                      std::forward_as_tuple(std::move(nh.mapped())));
+          nh.reset();
+          return;
+        } else {
+          detail::node_from_unequal_allocator();
+        }
+      }
     }
     auto* s = loc.table->slot(loc.slot);
     Policy::unpoison(s);

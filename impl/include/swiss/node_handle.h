@@ -35,7 +35,7 @@ class NodeHandle {
   constexpr NodeHandle() noexcept = default;
   NodeHandle(NodeHandle&& o) noexcept(Policy::kNothrowRelocate) { take(o); }
   NodeHandle& operator=(NodeHandle&& o) noexcept(Policy::kNothrowRelocate) {
-    if (this != &o) {
+    if (this != std::addressof(o)) {
       reset();
       take(o);
     }
@@ -64,6 +64,13 @@ class NodeHandle {
   Slot* slot() const { return reinterpret_cast<Slot*>(const_cast<unsigned char*>(bytes_)); }
 
   // Fills the empty handle from a map's slot (which the map then frees).
+  // Builds an entry in the empty handle from constructor arguments.
+  template <class... Args>
+  void emplace(const allocator_type& a, Args&&... args) {
+    allocator_type al(a);
+    Policy::construct(al, slot(), std::forward<Args>(args)...);
+    alloc_.emplace(a);
+  }
   void fill_from(const allocator_type& a, Slot* from) {
     relocate_or_copy(a, slot(), from);
     alloc_.emplace(a);
