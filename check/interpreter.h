@@ -20,6 +20,13 @@
 //   node handles       extract_* fill the interpreter's held node (one, so it
 //                      can go into any map), insert_node puts it back; the
 //                      oracle does the same with absl's node handles
+//   allocators         lanes with TrackedAlloc (tracked_alloc.h): after every
+//                      op each map holds the allocator std's rules give it
+//                      (AllocWalk), no block was freed through another
+//                      resource's allocator, no allocator was assigned, no
+//                      resource without a map holds memory; at the end nothing
+//                      is outstanding. swap, merge and insert(node) between
+//                      unequal allocators are undefined in std: skipped
 //   fault lane         after an injected throw: every map passes
 //                      check_invariants() and holds exactly the oracle's
 //                      entries (single-entry ops, growth, rehash, erase are
@@ -54,6 +61,7 @@
 #include "check/model.h"
 #include "check/ops.h"
 #include "check/trace.h"
+#include "check/tracked_alloc.h"
 #include "swiss/map.h"
 #include "swiss/test_access.h"
 
@@ -118,6 +126,8 @@ class Interpreter {
   using Node = typename Map::node_type;
   // Entries behind a pointer (key or value over 128 bytes): never move.
   static constexpr bool kIndirect = Map::kIndirectKey || Map::kIndirectElem;
+  // Every map has its own allocator, which need not equal another's.
+  static constexpr bool kTracked = is_tracked_alloc_v<typename L::Alloc>;
 
   explicit Interpreter(Options o = {}) : opt_(o) {}
 
@@ -216,8 +226,17 @@ class Interpreter {
   Model<L>& model() { return slots_[cur_].model; }
   void engage(std::uint32_t d) {
     if (!slots_[d].map) {
-      slots_[d].map.emplace();
+      make_map(d);
       slots_[d].model.clear();
+    }
+  }
+  // A new empty map in slot d, with the slot's allocator on tracked lanes.
+  void make_map(std::uint32_t d) {
+    if constexpr (kTracked) {
+      walk_.slot[d] = slot_identity(d);
+      slots_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
+    } else {
+      slots_[d].map.emplace();
     }
   }
 
@@ -240,7 +259,12 @@ class Interpreter {
     cur_ = 0;
     budget_used_ = 0;
     erases_ = 0;
-    slots_[0].map.emplace();
+    if constexpr (kTracked) {
+      tracked_registry().reset();
+      walk_ = AllocWalk();
+      skip_.clear();
+    }
+    make_map(0);
   }
 
   void release_all_quietly() {
@@ -358,6 +382,12 @@ class Interpreter {
       s.map.reset();
       s.model.clear();
     }
+    if constexpr (kTracked) {
+      const TrackedRegistry& r = tracked_registry();
+      if (!r.errors().empty()) fail("while destroying every map: " + r.errors().front());
+      if (!r.outstanding().empty())
+        fail("after destroying every map, blocks are still allocated (leak): " + show_outstanding());
+    }
     if constexpr (L::kFaults) {
       Ledger& l = Ledger::current();
       l.disarm();
@@ -368,6 +398,78 @@ class Interpreter {
       if (l.blocks_outstanding())
         fail("after destroying every map " + std::to_string(l.blocks_outstanding()) + " allocations (" +
              std::to_string(l.bytes_outstanding()) + " bytes) were not deallocated");
+    }
+  }
+
+  // ---- allocators (tracked lanes) ---------------------------------------------
+  std::string show_outstanding() const {
+    std::string s;
+    for (const auto& [id, c] : tracked_registry().outstanding())
+      s += (s.empty() ? "" : ", ") + ("allocator #" + std::to_string(id) + ": " + std::to_string(c.blocks) +
+                                      " blocks, " + std::to_string(c.bytes) + " bytes");
+    return s;
+  }
+
+  // std's noexcept for these operations (issue 16, point 2): the move
+  // constructor on nothrow moves of hasher, key_eq and allocator; move
+  // assignment and swap only when the allocator propagates or is always
+  // equal (TrackedAlloc is neither) and hasher and key_eq do not throw.
+  // Compile-time facts, reported at the op that relies on them.
+  static std::string noexcept_mismatch(Code c) {
+    using H = typename L::Hasher;
+    using E = typename L::KeyEq;
+    using A = typename L::Alloc;
+    using T = std::allocator_traits<A>;
+    auto differs = [](const char* what, bool is, bool want) {
+      return is == want ? std::string()
+                        : std::string(what) + " is " + (is ? "" : "not ") + "noexcept; std makes it " +
+                              (want ? "" : "not ") + "noexcept for this hasher, key_eq and allocator";
+    };
+    switch (c) {
+      case Code::kMoveConstruct:
+        return differs("Map(Map&&)", std::is_nothrow_move_constructible_v<Map>,
+                       std::is_nothrow_move_constructible_v<H> && std::is_nothrow_move_constructible_v<E> &&
+                           std::is_nothrow_move_constructible_v<A>);
+      case Code::kMoveAssign:
+        return differs("Map& operator=(Map&&)", std::is_nothrow_move_assignable_v<Map>,
+                       (T::propagate_on_container_move_assignment::value || T::is_always_equal::value) &&
+                           std::is_nothrow_move_assignable_v<H> && std::is_nothrow_move_assignable_v<E>);
+      case Code::kSwap: {
+        const bool want = (T::propagate_on_container_swap::value || T::is_always_equal::value) &&
+                          std::is_nothrow_swappable_v<H> && std::is_nothrow_swappable_v<E>;
+        std::string e = differs("Map::swap", noexcept(std::declval<Map&>().swap(std::declval<Map&>())), want);
+        return e.empty() ? differs("swap(Map&, Map&)", std::is_nothrow_swappable_v<Map>, want) : e;
+      }
+      default: return "";
+    }
+  }
+
+  // After every top-level op: the registry saw no misuse, each map holds the
+  // allocator std's rules give it, every resource holding memory has a map
+  // (or the held node) using it.
+  void check_allocs(Code c) {
+    if constexpr (kTracked) {
+      const TrackedRegistry& r = tracked_registry();
+      if (!r.errors().empty()) fail(r.errors().front());
+      if (walk_.cur != cur_)
+        fail("internal: the allocator walk is at map " + std::to_string(walk_.cur) + ", the interpreter at " +
+             std::to_string(cur_));
+      const std::string nx = noexcept_mismatch(c);
+      if (!nx.empty()) fail(nx);
+      for (std::uint32_t i = 0; i < kSlots; ++i) {
+        if (!slots_[i].map) continue;
+        const AllocIdentity has = slots_[i].map->get_allocator().identity();
+        if (has != walk_.slot[i])
+          fail("map " + std::to_string(i) + " holds allocator " + show_identity(has) + ", expected " +
+               show_identity(walk_.slot[i]) + ": " + alloc_rule(c));
+      }
+      for (const auto& [id, cnt] : r.outstanding()) {
+        bool used = !held_.empty() && held_alloc_.id == id;
+        for (std::uint32_t i = 0; i < kSlots; ++i) used = used || (slots_[i].map && walk_.slot[i].id == id);
+        if (!used)
+          fail("allocator #" + std::to_string(id) + " has " + std::to_string(cnt.blocks) + " blocks (" +
+               std::to_string(cnt.bytes) + " bytes) allocated, but no map (nor the held node) uses it (leak)");
+      }
     }
   }
 
@@ -887,7 +989,8 @@ class Interpreter {
         const std::uint32_t d = target_slot(op.code, op.n, cur_);
         const std::uint32_t src = cur_;
         // Rule move-keeps-addresses holds when the storage can be stolen: the
-        // allocators propagate or compare equal (every lane's do).
+        // allocators propagate or compare equal (on tracked lanes: as the
+        // allocator walk says, whatever the maps claim).
         bool steals = true;
         if (op.code == Code::kMoveConstruct) {
           slots_[d].map.reset();
@@ -895,8 +998,10 @@ class Interpreter {
           call([&] { slots_[d].map.emplace(std::move(*slots_[src].map)); });
         } else {
           engage(d);
-          steals = std::allocator_traits<typename L::Alloc>::propagate_on_container_move_assignment::value ||
-                   slots_[d].map->get_allocator() == slots_[src].map->get_allocator();
+          if constexpr (kTracked) steals = walk_.equal(d, src);
+          else
+            steals = std::allocator_traits<typename L::Alloc>::propagate_on_container_move_assignment::value ||
+                     slots_[d].map->get_allocator() == slots_[src].map->get_allocator();
           call([&] { *slots_[d].map = std::move(*slots_[src].map); });
         }
         slots_[d].model = slots_[src].model;
@@ -908,6 +1013,11 @@ class Interpreter {
         // The moved-from map is valid but unspecified: check it, empty it, keep it.
         Map& old = *slots_[src].map;
         old.check_invariants();
+        // Between unequal allocators map.h documents more (operator=(Map&&)):
+        // every entry was moved out one by one and the source ends empty.
+        if (!steals && !old.empty())
+          fail("move assignment between unequal allocators left " + std::to_string(old.size()) +
+               " entries in the source (map.h: the source ends empty)");
         call([&] { old.clear(); });
         slots_[src].model.clear();
         check_size(old, slots_[src].model, "moved-from map after clear()");
@@ -920,6 +1030,7 @@ class Interpreter {
         engage(d);
         Map& a = *slots_[cur_].map;
         Map& b = *slots_[d].map;
+        if (!skip_.empty()) return;  // unequal allocators (AllocWalk::step): a no-op on both sides
         if (op.n / kSlots) {
           using std::swap;
           swap(a, b);
@@ -997,6 +1108,12 @@ class Interpreter {
             fail("extract(" + show_key(k) + ")'s node holds " + show_obj(nh.mapped()) + ", the oracle has " +
                  show_obj(*want));
           if (!(nh.get_allocator() == m.get_allocator())) fail("the extracted node's allocator differs from the map's");
+          if constexpr (kTracked) {
+            if (nh.get_allocator().identity() != walk_.slot[cur_])
+              fail("the extracted node holds allocator " + show_identity(nh.get_allocator().identity()) +
+                   ", not a copy of the map's " + show_identity(walk_.slot[cur_]));
+            held_alloc_ = walk_.slot[cur_];
+          }
           if (kIndirect && static_cast<const void*>(&nh.key()) != addr)
             fail("extract(" + show_key(k) + ") moved the entry: " + rule_message(Rule::kNodeKeepsIndirect));
           check_cleared(m, slot, k);
@@ -1023,6 +1140,10 @@ class Interpreter {
             inserted = held_.empty() && pos != m.end();
           }
         };
+        // std requires the node's allocator to equal the map's: otherwise a
+        // no-op, the node stays held (trace: "skipped if ...").
+        if constexpr (kTracked)
+          if (!oheld_.empty() && held_alloc_.id != walk_.slot[cur_].id) return;
         typename Map::iterator pos;
         bool inserted = false;
         if (oheld_.empty()) {
@@ -1065,6 +1186,7 @@ class Interpreter {
         engage(d);
         Map& src = *slots_[d].map;
         Model<L>& smd = slots_[d].model;
+        if (!skip_.empty()) return;  // unequal allocators (AllocWalk::step): a no-op on both sides
         charge(src.size());
         if (d == cur_) {  // merge with itself: nothing moves (the oracle, absl, does not allow it)
           if (rvalue) call([&] { m.merge(std::move(m)); });
@@ -1242,6 +1364,7 @@ class Interpreter {
     std::size_t cost = 0;
     if (op.code == Code::kInsertMany || op.code == Code::kEraseMany || op.code == Code::kInsertRange) cost = op.n;
     if (!charge(cost)) return false;
+    if constexpr (kTracked) skip_ = walk_.step(op);
     const std::size_t work_before = budget_used_;
     const std::uint32_t cur_before = cur_;
     const auto before = before_all();
@@ -1271,6 +1394,7 @@ class Interpreter {
     }
     check_size(map(), model(), "after the op");
     check_ledger();
+    check_allocs(op.code);
     return true;
   }
 
@@ -1333,6 +1457,11 @@ class Interpreter {
   Node held_;
   typename Model<L>::Node oheld_;
   const void* held_addr_ = nullptr;  // indirect lanes: its key object's address
+  // Tracked lanes: which allocator each map must hold, why the current op is
+  // skipped ("" if it runs), the held node's allocator.
+  AllocWalk walk_;
+  std::string skip_;
+  AllocIdentity held_alloc_;
 };
 
 }  // namespace swisscheck

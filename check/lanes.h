@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "check/instrumented.h"
+#include "check/tracked_alloc.h"
 #include "swiss/hash.h"
 
 namespace swisscheck {
@@ -170,6 +171,40 @@ struct IndirectLane : LaneBase<BigKey, BigValue> {
   static std::string show_key(std::uint32_t i) { return "big(" + std::to_string(i) + ")"; }
   static std::string show_value(std::uint32_t j) { return "big(" + std::to_string(1000 + j) + ")"; }
   static std::string cpp_key(std::uint32_t i) { return "swisscheck::BigKey::from(" + std::to_string(i) + ")"; }
+  static std::string cpp_value(std::uint32_t j) {
+    return "swisscheck::BigValue::from(" + std::to_string(1000 + j) + ")";
+  }
+};
+
+// ---- a stateful allocator that does not propagate ------------------------------
+// Every map of the interpreter gets its own TrackedAlloc (check/tracked_alloc.h:
+// maps 0 and 1 share a resource, map 2 has another, copies get the default
+// one), so copy assignment, move assignment and swap between maps meet
+// unequal allocators and std's rules decide what each map holds after them.
+// The values are over 128 bytes, so every entry is a block of the map's
+// allocator too: a move between unequal allocators must rebuild each entry
+// with the target's allocator, and a stolen entry freed by the wrong one is
+// reported. Counted per resource: nothing may be outstanding at the end.
+struct StatefulAllocLane : LaneBase<std::uint64_t, BigValue> {
+  static constexpr const char* kCppLane = "swisscheck::StatefulAllocLane";
+  static constexpr const char* kName = "stateful_alloc";
+  static constexpr const char* kCppMap =
+      "swiss::Map<std::uint64_t, swisscheck::BigValue, swiss::Hash<std::uint64_t>, std::equal_to<std::uint64_t>, "
+      "swisscheck::TrackedAlloc<std::pair<const std::uint64_t, swisscheck::BigValue>>>";
+  using Hasher = swiss::Hash<std::uint64_t>;
+  using Alloc = TrackedAlloc<std::pair<const std::uint64_t, BigValue>>;
+  using OKey = std::uint64_t;
+  using OValue = BigValue;
+  using OHash = absl::Hash<OKey>;
+  static Key make_key(std::uint32_t i) { return i; }
+  static Value make_value(std::uint32_t j) { return BigValue::from(1000 + j); }
+  static OKey okey(const Key& k) { return k; }
+  static OValue ovalue(const Value& v) { return v; }
+  static void bump(Value& v) { ++v.w[0]; ++v.w[19]; }
+  static OValue obump(OValue v) { bump(v); return v; }
+  static std::string show_key(std::uint32_t i) { return std::to_string(i); }
+  static std::string show_value(std::uint32_t j) { return "big(" + std::to_string(1000 + j) + ")"; }
+  static std::string cpp_key(std::uint32_t i) { return std::to_string(i) + "u"; }
   static std::string cpp_value(std::uint32_t j) {
     return "swisscheck::BigValue::from(" + std::to_string(1000 + j) + ")";
   }

@@ -12,17 +12,9 @@
 
 #include "check/instrumented.h"
 #include "check/ops.h"
+#include "check/tracked_alloc.h"
 
 namespace swisscheck {
-
-// Slot rules shared by the interpreter and the printers: an op that makes a
-// new map never overwrites the current one.
-inline std::uint32_t target_slot(Code c, std::uint32_t n, std::uint32_t cur) {
-  std::uint32_t d = n % kSlots;
-  if ((c == Code::kCopyConstruct || c == Code::kMoveConstruct || c == Code::kMoveAssign) && d == cur)
-    d = (cur + 1) % kSlots;
-  return d;
-}
 
 inline std::string ordinal(std::uint64_t n) {
   const char* suffix = "th";
@@ -92,14 +84,24 @@ std::string show_op(const Op& op) {
   return o.str();
 }
 
-// Numbered ops, up to and including op `upto`.
+// Numbered ops, up to and including op `upto`. On lanes whose maps have
+// unequal allocators (TrackedAlloc) an op the interpreter skips says why.
 template <class L>
 void print_trace(std::ostream& out, const Program& p,
                  std::size_t upto = std::numeric_limits<std::size_t>::max()) {
   out << "lane " << L::kName << ", key space " << p.key_space() << ", " << p.ops.size() << " ops\n";
+  AllocWalk walk;
   for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {
     const Op& op = p.ops[i];
-    out << '#' << i << ' ' << show_op<L>(op) << '\n';
+    out << '#' << i << ' ' << show_op<L>(op);
+    if constexpr (is_tracked_alloc_v<typename L::Alloc>) {
+      const std::string skip = walk.step(op);
+      if (!skip.empty()) out << "  -- " << skip;
+      if (op.code == Code::kInsertNode)
+        out << "  -- skipped if the held node's allocator differs from this map's " << show_identity(walk.slot[walk.cur])
+            << " (undefined in std)";
+    }
+    out << '\n';
     for (const Op& a : op.actions) out << "      at yield " << a.at << ": " << show_op<L>(a) << '\n';
   }
 }
@@ -115,10 +117,21 @@ struct CppWriter {
   std::string k(std::uint32_t i) { return L::cpp_key(i % L::kIndexLimit); }
   std::string v(std::uint32_t j) { return L::cpp_value(j); }
   std::string slot(std::uint32_t d) { return "maps[" + std::to_string(d) + "]"; }
+  static constexpr bool kTracked = is_tracked_alloc_v<typename L::Alloc>;
   std::string engage(std::uint32_t d) {
     if (engaged[d]) return "";
     engaged[d] = true;
-    return slot(d) + ".emplace(); ";
+    return slot(d) + ".emplace(" + make_args(d) + "); ";
+  }
+  // The constructor argument of slot d's new map: its allocator (tracked_alloc.h).
+  static std::string make_args(std::uint32_t d) {
+    if constexpr (kTracked) return "Map::allocator_type(swisscheck::slot_identity(" + std::to_string(d) + "))";
+    else return "";
+  }
+  // What the interpreter skips where allocators differ (undefined in std).
+  std::string if_equal_allocs(std::uint32_t d, const std::string& s) {
+    if constexpr (kTracked) return "if (m->get_allocator() == " + slot(d) + "->get_allocator()) " + s;
+    else return s;
   }
 
   // One statement for an op that may also appear inside an iteration.
@@ -202,8 +215,8 @@ struct CppWriter {
       }
       case Code::kSwap: {
         std::string r = engage(di);
-        if (op.n / kSlots) return r + "{ using std::swap; swap(*m, *" + slot(di) + "); }";
-        return r + "m->swap(*" + slot(di) + ");";
+        if (op.n / kSlots) return r + if_equal_allocs(di, "{ using std::swap; swap(*m, *" + slot(di) + "); }");
+        return r + if_equal_allocs(di, "m->swap(*" + slot(di) + ");");
       }
       case Code::kSelect: {
         std::string r = engage(di) + "m = &*" + slot(di) + ";";
@@ -219,12 +232,17 @@ struct CppWriter {
       case Code::kExtractKey: return "node = m->extract(" + k(op.key) + ");";
       case Code::kExtractFound:
         return "if (auto it2 = m->find(" + k(op.key) + "); it2 != m->end()) node = m->extract(it2);";
-      case Code::kInsertNode:
-        if (op.n % 3 == 0) return "{ auto r = m->insert(std::move(node)); node = std::move(r.node); }";
-        return std::string("(void)m->insert(m->") + (op.n % 3 == 1 ? "cbegin" : "cend") + "(), std::move(node));";
+      case Code::kInsertNode: {
+        std::string s = op.n % 3 == 0 ? "{ auto r = m->insert(std::move(node)); node = std::move(r.node); }"
+                                      : std::string("(void)m->insert(m->") + (op.n % 3 == 1 ? "cbegin" : "cend") +
+                                            "(), std::move(node));";
+        if constexpr (kTracked) s = "if (node.empty() || node.get_allocator() == m->get_allocator()) " + s;
+        return s;
+      }
       case Code::kMerge:
-        return engage(di % kSlots) + (op.n / kSlots ? "m->merge(std::move(*" + slot(op.n % kSlots) + "));"
-                                                      : "m->merge(*" + slot(op.n % kSlots) + ");");
+        return engage(di % kSlots) +
+               if_equal_allocs(op.n % kSlots, op.n / kSlots ? "m->merge(std::move(*" + slot(op.n % kSlots) + "));"
+                                                                        : "m->merge(*" + slot(op.n % kSlots) + ");");
       case Code::kIterMutate: {
         std::ostringstream o;
         // Mirrors the interpreter: erase_current / assign_current act only
@@ -280,7 +298,7 @@ void print_cpp(std::ostream& out, const Program& p,
       << "  using L = " << L::kCppLane << ";\n"
       << "  using Map = " << L::kCppMap << ";\n"
       << "  std::optional<Map> maps[3];\n"
-      << "  maps[0].emplace();\n"
+      << "  maps[0].emplace(" << detail::CppWriter<L>::make_args(0) << ");\n"
       << "  Map* m = &*maps[0];\n"
       << "  Map::node_type node;  // extract_* / insert_node\n";
   for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {

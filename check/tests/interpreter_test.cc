@@ -8,15 +8,10 @@
 
 #include "check/decode.h"
 #include "check/interpreter.h"
+#include "check/tests/test_util.h"
 
 namespace swisscheck {
 namespace {
-
-Options throwing() {
-  Options o;
-  o.abort_on_failure = false;
-  return o;
-}
 
 // Growth to several tables, splits, churn, iteration with growth and clear.
 Program workout(std::uint8_t space_sel) {
@@ -61,6 +56,7 @@ void expect_clean_on_every_lane(const Program& p) {
   expect_clean<DoubleLane>(p);
   expect_clean<EmptyValueLane>(p);
   expect_clean<InstrumentedLane>(p);
+  expect_clean<StatefulAllocLane>(p);
 }
 
 TEST(Interpreter, WorkoutPassesOnEveryLane) { expect_clean_on_every_lane(workout(1)); }
@@ -76,6 +72,9 @@ TEST(Interpreter, RandomInputsPass) {
     ASSERT_TRUE(r.ok) << r.message;
     Interpreter<InstrumentedLane> f(throwing());
     r = f.run(p);
+    ASSERT_TRUE(r.ok) << r.message;
+    Interpreter<StatefulAllocLane> s(throwing());
+    r = s.run(p);
     ASSERT_TRUE(r.ok) << r.message;
   }
 }
