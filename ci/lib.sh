@@ -30,7 +30,7 @@ ensure_packages() {
 
 # Packages every build of the suite needs.
 # libtsan2 (g++ -fsanitize=thread, the tsan preset) comes with g++ on amd64; named so it is checked.
-SWISS_BUILD_PACKAGES=(g++ libtsan2 cmake ninja-build libgtest-dev libabsl-dev librapidcheck-dev)
+SWISS_BUILD_PACKAGES=(g++ libtsan2 cmake ninja-build libgtest-dev libabsl-dev librapidcheck-dev libboost1.81-dev)
 SWISS_CLANG_PACKAGES=(clang-14 llvm-14 libclang-rt-14-dev)
 
 # Packages the libFuzzer build and the fuzz scripts need on top of the above.
