@@ -256,13 +256,13 @@ class Map {
     steal(other);
   }
   Map(Map&& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
-    if constexpr (AllocTraits::is_always_equal::value) {
-      steal(other);
-    } else if (alloc_ == other.alloc_) {
-      steal(other);
-    } else {
-      move_entries_from(other);
+    if constexpr (!AllocTraits::is_always_equal::value) {
+      if (!(alloc_ == other.alloc_)) {
+        move_entries_from(other);
+        return;
+      }
     }
+    steal(other);
   }
 
   // Assignment follows std's allocator rules: the target takes the source's
@@ -272,35 +272,29 @@ class Map {
   // either hasher) after, never half-assigned.
   Map& operator=(const Map& other) {
     if (std::addressof(other) == this) return *this;
-    constexpr bool kPropagate = AllocTraits::propagate_on_container_copy_assignment::value;
-    if constexpr (kPropagate) {
-      Map copy(other, other.alloc_);
-      adopt(copy, std::true_type{});
-    } else {
-      Map copy(other, alloc_);
-      adopt(copy, std::false_type{});
-    }
+    using Propagate = typename AllocTraits::propagate_on_container_copy_assignment;
+    Map copy(other, Propagate::value ? other.alloc_ : alloc_);
+    adopt(copy, Propagate{});
     return *this;
   }
   Map& operator=(Map&& other) noexcept((AllocTraits::propagate_on_container_move_assignment::value ||
                                         AllocTraits::is_always_equal::value) &&
                                        std::is_nothrow_move_assignable_v<H> && std::is_nothrow_move_assignable_v<Eq>) {
     if (std::addressof(other) == this) return *this;
-    if constexpr (AllocTraits::propagate_on_container_move_assignment::value) {
-      adopt(other, std::true_type{});
-    } else if constexpr (AllocTraits::is_always_equal::value) {
-      adopt(other, std::false_type{});
-    } else if (alloc_ == other.alloc_) {
-      adopt(other, std::false_type{});
-    } else {
-      // Our allocator cannot free the other's memory: move entry by entry
-      // into our own (std's rule for unequal allocators that do not
-      // propagate). The source ends empty, its hasher and key_eq intact.
-      clear();
-      hash_ = other.hash_;
-      eq_ = other.eq_;
-      move_entries_from(other);
+    using Propagate = typename AllocTraits::propagate_on_container_move_assignment;
+    if constexpr (!Propagate::value && !AllocTraits::is_always_equal::value) {
+      if (!(alloc_ == other.alloc_)) {
+        // Our allocator cannot free the other's memory: move entry by entry
+        // into our own (std's rule for unequal allocators that do not
+        // propagate). The source ends empty, its hasher and key_eq intact.
+        clear();
+        hash_ = other.hash_;
+        eq_ = other.eq_;
+        move_entries_from(other);
+        return *this;
+      }
     }
+    adopt(other, Propagate{});
     return *this;
   }
   Map& operator=(std::initializer_list<value_type> init) {

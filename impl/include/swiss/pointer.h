@@ -56,7 +56,7 @@ class StoredPtr {
     p_ = nullptr;
     return *this;
   }
-  operator T*() const noexcept { return to_raw(p_); }
+  operator T*() const noexcept { return get(); }
   T* get() const noexcept { return to_raw(p_); }
   T* operator->() const noexcept { return get(); }
   T& operator[](std::size_t i) const noexcept { return get()[i]; }

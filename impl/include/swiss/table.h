@@ -48,7 +48,6 @@ template <class Policy>
 struct Table {
   using Slot = typename Policy::Slot;
   using Alloc = typename Policy::allocator_type;
-  using Traits = std::allocator_traits<Alloc>;
 
   using Forward = detail::Forward;
   static constexpr std::size_t kChunkAlign = alignof(Slot) > 16 ? alignof(Slot) : 16;
