@@ -64,20 +64,28 @@ finish_target() {
   local crashes=() f raw unique new_saved
   corpus=$(corpus_dir "$target")
   into=$corpus
-  if [ -n "${SWISS_NO_KEEP:-}" ]; then
+  if [ -n "${SWISS_SMOKE_RUNS:-}" ]; then
+    # smoke: nothing to merge into; count what it found beyond the seeds
+    into="$work/new"
+  elif [ -n "${SWISS_NO_KEEP:-}" ]; then
     # --no-keep: merge into a scratch copy, to count what would have been kept
     into="$work/corpus-copy"; mkdir -p "$into"
     [ -d "$corpus" ] && find "$corpus" -maxdepth 1 -type f -exec cp {} "$into/" \;
   fi
   mkdir -p "$into"
   before=$(count_files "$into")
-  if [ "$(count_files "$work/new")" -gt 0 ]; then
+  [ -z "${SWISS_SMOKE_RUNS:-}" ] || before=0
+  if [ -z "${SWISS_SMOKE_RUNS:-}" ] && [ "$(count_files "$work/new")" -gt 0 ]; then
     say "$target: merging $(count_files "$work/new") candidate input(s) into ${into#"$SWISS_ROOT"/} (-merge=1)"
     "$bin" -merge=1 -timeout=60 -artifact_prefix="$work/artifacts/" "$into" "$work/new" >"$work/merge.log" 2>&1 ||
       say "$target: merge failed, see ${work#"$SWISS_ROOT"/}/merge.log"
   fi
   after=$(count_files "$into")
-  cov_after=$(measure_coverage "$bin" "$into" "$(regressions_dir "$target")")
+  if [ -n "${SWISS_SMOKE_RUNS:-}" ]; then
+    cov_after=$(measure_coverage "$bin" "$work/seeds" "$work/new")
+  else
+    cov_after=$(measure_coverage "$bin" "$into" "$(regressions_dir "$target")")
+  fi
   read -r runs secs state <"$work/stats"
   for f in "$work"/artifacts/*; do [ -f "$f" ] && crashes+=("$f"); done
   raw=${#crashes[@]}
@@ -109,7 +117,10 @@ print_report() {
     rate=0; [ "$secs" -gt 0 ] && rate=$(( runs / secs ))
     crashes=$unique
     [ "$raw" -gt 0 ] && crashes="$unique unique ($raw inputs, $saved newly saved)"
-    if [ "$state" != ok ]; then
+    if [ "$state" = short ]; then
+      crashes+="; FAILED: fewer than ${SWISS_SMOKE_RUNS:-?} runs beyond the seeds (log in ${dir#"$SWISS_ROOT"/}/$t/)"
+      REPORT_FAILED=$(( REPORT_FAILED + 1 ))
+    elif [ "$state" != ok ]; then
       crashes+="; $engine FAILED to run (log in ${dir#"$SWISS_ROOT"/}/$t/)"
       REPORT_FAILED=$(( REPORT_FAILED + 1 ))
     fi

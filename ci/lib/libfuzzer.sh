@@ -26,6 +26,7 @@ libfuzzer_stats() {
          runs = $1; gsub(/[#:]/, "", runs)
          for (i = 1; i <= NF; i++) { if ($i == "cov:") cov = $(i + 1); if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) } }
        }
+       /^Done [0-9]+ runs in / { runs = $2 }
        END { print (runs == "" ? 0 : runs), (cov == "" ? "?" : cov), (corp == "" ? "?" : corp) }' "$1" 2>/dev/null
 }
 
@@ -41,13 +42,22 @@ run_libfuzzer() {
   # new inputs go to the first directory (scratch); the corpus and the
   # regressions are only read
   dirs=("$work/new")
-  [ -d "$(corpus_dir "$target")" ] && dirs+=("$(corpus_dir "$target")")
-  [ -d "$(regressions_dir "$target")" ] && dirs+=("$(regressions_dir "$target")")
-  echo "  $ ${bin#"$SWISS_ROOT"/} ${flags[*]} -fork=$jobs -ignore_crashes=1 -max_total_time=$secs" \
+  local mode=(-fork="$jobs" -ignore_crashes=1) want=0
+  if [ -n "${SWISS_SMOKE_RUNS:-}" ]; then
+    # smoke (ci/fuzz --smoke): one process from the seeds in WORK/seeds; -runs
+    # counts the seeds' own runs too, so WANT is the seeds plus N more
+    want=$(( SWISS_SMOKE_RUNS + $(count_files "$work/seeds") ))
+    mode=(-runs="$want")
+    dirs+=("$work/seeds")
+  else
+    [ -d "$(corpus_dir "$target")" ] && dirs+=("$(corpus_dir "$target")")
+    [ -d "$(regressions_dir "$target")" ] && dirs+=("$(regressions_dir "$target")")
+  fi
+  echo "  $ ${bin#"$SWISS_ROOT"/} ${flags[*]} ${mode[*]} -max_total_time=$secs" \
        "-artifact_prefix=${work#"$SWISS_ROOT"/}/artifacts/ ${dirs[*]#"$SWISS_ROOT"/}"
   start=$(date +%s)
   # own process group, so an interrupt stops the workers too
-  UBSAN_OPTIONS=$SWISS_UBSAN_OPTIONS setsid "$bin" "${flags[@]}" -fork="$jobs" -ignore_crashes=1 \
+  UBSAN_OPTIONS=$SWISS_UBSAN_OPTIONS setsid "$bin" "${flags[@]}" "${mode[@]}" \
     -max_total_time="$secs" -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
     "${dirs[@]}" >"$work/fuzz.log" 2>&1 &
   CAMPAIGN_GROUPS=($!)
@@ -66,6 +76,10 @@ run_libfuzzer() {
     state=failed
     say "$target: libFuzzer stopped before fuzzing; the end of ${work#"$SWISS_ROOT"/}/fuzz.log:"
     tail -5 "$work/fuzz.log" | sed 's/^/    /'
+  elif [ "$want" -gt 0 ] && [ "$runs" -lt "$want" ] && [ "$(count_files "$work/artifacts")" -eq 0 ]; then
+    # a smoke that neither crashed nor reached its run count in its time
+    state=short
+    say "$target: smoke ran $runs of $want inputs (seeds + ${SWISS_SMOKE_RUNS}) in ${secs}s"
   fi
   echo "$runs $(( $(date +%s) - start )) $state" >"$work/stats"
 }
