@@ -248,8 +248,14 @@ inline void throw_at_every_growth_point() {
     std::optional<Map::iterator> held;
     absl::flat_hash_set<std::uint64_t> yielded;
     if (hold) {
+      // An entry is yielded when ++ (or begin) lands on it: read it then. A
+      // rebuild invalidates *it (map.h's table) but not ++it, so the entry the
+      // iterator rests on is recorded now and never dereferenced after the op.
       held = m.begin();
-      for (int j = 0; j < 3 && *held != m.end(); ++j, ++*held) yielded.insert((*held)->first.payload());
+      for (int j = 0; *held != m.end(); ++j, ++*held) {
+        yielded.insert((*held)->first.payload());
+        if (j == 3) break;
+      }
     }
     auto grow = [&] {
       switch (op) {
@@ -333,6 +339,7 @@ inline void throw_at_every_growth_point() {
       verify(done);
     }
     if (held) {  // the held iteration finishes: every original key exactly once (guarantee 1)
+      if (*held != m.end()) ++*held;  // its current entry was recorded before the op
       for (; *held != m.end(); ++*held) {
         const std::uint64_t k = (*held)->first.payload();
         PROP_REQUIRE("instrumented", yielded.insert(k).second, what + ": the held iterator yields " + std::to_string(k) + " twice");
