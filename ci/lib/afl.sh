@@ -33,18 +33,21 @@ afl_stat() { awk -v k="$2" '$1 == k { print $3 }' "$1" 2>/dev/null; }
 
 # afl_totals OUT: "RUNS COV CORPUS CRASHES EXECS/S" over every instance of OUT. Queue
 # and crashes are counted from the directories (live); execs and edges come
-# from fuzzer_stats, which afl-fuzz rewrites only once a minute.
+# from fuzzer_stats, which afl-fuzz rewrites only once a minute. Only figures
+# afl-fuzz has reported are shown: "?" before its first fuzzer_stats, and an
+# instance's exec/s only once its stats cover 10 s or more (the write at
+# startup divides the calibration runs by a fraction of a second: "1.2M").
 afl_totals() {
-  local out=$1 f runs=0 rate=0 cov="?" v done secs
+  local out=$1 f runs="?" rate="?" cov="?" v done secs
   for f in "$out"/*/fuzzer_stats; do
     [ -f "$f" ] || continue
-    done=$(afl_stat "$f" execs_done); runs=$(( runs + ${done:-0} ))
+    done=$(afl_stat "$f" execs_done)
+    [[ $done =~ ^[0-9]+$ ]] && runs=$(( ${runs/\?/0} + done ))
     v=$(afl_stat "$f" execs_per_sec); v=${v%.*}   # may read "inf", or 0 before the first minute
-    if ! [[ $v =~ ^[1-9][0-9]*$ ]]; then   # then the average since the start
-      secs=$(afl_stat "$f" run_time)
-      v=0; [[ ${secs:-0} =~ ^[1-9][0-9]*$ ]] && v=$(( ${done:-0} / secs ))
+    secs=$(afl_stat "$f" run_time)
+    if [[ $v =~ ^[0-9]+$ && ${secs:-0} =~ ^[0-9]+$ && ${secs:-0} -ge 10 ]]; then
+      rate=$(( ${rate/\?/0} + v ))
     fi
-    rate=$(( rate + v ))
   done
   [ -f "$out/main/fuzzer_stats" ] && cov=$(afl_stat "$out/main/fuzzer_stats" edges_found)
   echo "$runs ${cov:-?} $(find "$out"/main/queue -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)" \
@@ -87,6 +90,7 @@ run_afl() {
   wait "${CAMPAIGN_GROUPS[@]}" 2>/dev/null || true
   CAMPAIGN_GROUPS=()
   read -r runs cov corp crashes rate < <(afl_totals "$out")
+  [[ $runs =~ ^[0-9]+$ ]] || runs=0   # no fuzzer_stats: afl-fuzz never started
   local state=ok
   [ -f "$out/main/fuzzer_stats" ] || state=failed
   echo "$runs $(( $(date +%s) - start )) $state" >"$work/stats"
