@@ -52,7 +52,7 @@ struct Cmd : rc::state::Command<ModelState<L>, ProgramSut> {
     S next = s;
     for (const Op& op : mine) next.apply(op);
     if (heavy()) {
-      RC_PRE(next.cost <= 250000 && next.ops <= 300 && next.total_size() <= 8000);
+      RC_PRE(next.cost <= kHeavyCostLimit && next.ops <= 300 && next.total_size() <= 8000);
     } else {
       RC_PRE(next.cost <= kCostLimit && next.ops <= 1000);
     }

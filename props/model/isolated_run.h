@@ -87,6 +87,12 @@ Outcome run_in_process(const swisscheck::Program& p) {
   o.abort_on_failure = false;
   swisscheck::Interpreter<L> in(o);
   const swisscheck::RunResult r = in.run(p);
+  if (r.ok && r.ops_run < p.ops.size())  // the interpreter stops quietly when its budget is spent
+    return {false, false,
+            "only " + std::to_string(r.ops_run) + " of the program's " + std::to_string(p.ops.size()) +
+                " ops ran: the interpreter's budget (" + std::to_string(o.budget) +
+                " element-steps) was spent, so the rest went untested (kCostLimit in model_state.h "
+                "is too generous for this program)"};
   return {r.ok, false, r.message};
 }
 
