@@ -63,27 +63,25 @@ finish_target() {
   local target=$1 engine=$2 bin=$3 work=$4 cov_before=$5 corpus into before after cov_after runs secs state
   local crashes=() f raw unique new_saved
   corpus=$(corpus_dir "$target")
-  into=$corpus
   if [ -n "${SWISS_SMOKE_RUNS:-}" ]; then
-    # smoke: nothing to merge into; count what it found beyond the seeds
-    into="$work/new"
-  elif [ -n "${SWISS_NO_KEEP:-}" ]; then
-    # --no-keep: merge into a scratch copy, to count what would have been kept
-    into="$work/corpus-copy"; mkdir -p "$into"
-    [ -d "$corpus" ] && find "$corpus" -maxdepth 1 -type f -exec cp {} "$into/" \;
-  fi
-  mkdir -p "$into"
-  before=$(count_files "$into")
-  [ -z "${SWISS_SMOKE_RUNS:-}" ] || before=0
-  if [ -z "${SWISS_SMOKE_RUNS:-}" ] && [ "$(count_files "$work/new")" -gt 0 ]; then
-    say "$target: merging $(count_files "$work/new") candidate input(s) into ${into#"$SWISS_ROOT"/} (-merge=1)"
-    "$bin" -merge=1 -timeout=60 -artifact_prefix="$work/artifacts/" "$into" "$work/new" >"$work/merge.log" 2>&1 ||
-      say "$target: merge failed, see ${work#"$SWISS_ROOT"/}/merge.log"
-  fi
-  after=$(count_files "$into")
-  if [ -n "${SWISS_SMOKE_RUNS:-}" ]; then
+    # smoke: nothing is merged; what it found beyond the seeds is WORK/new
+    before=0 after=$(count_files "$work/new")
     cov_after=$(measure_coverage "$bin" "$work/seeds" "$work/new")
   else
+    into=$corpus
+    if [ -n "${SWISS_NO_KEEP:-}" ]; then
+      # --no-keep: merge into a scratch copy, to count what would have been kept
+      into="$work/corpus-copy"; mkdir -p "$into"
+      [ -d "$corpus" ] && find "$corpus" -maxdepth 1 -type f -exec cp {} "$into/" \;
+    fi
+    mkdir -p "$into"
+    before=$(count_files "$into")
+    if [ "$(count_files "$work/new")" -gt 0 ]; then
+      say "$target: merging $(count_files "$work/new") candidate input(s) into ${into#"$SWISS_ROOT"/} (-merge=1)"
+      "$bin" -merge=1 -timeout=60 -artifact_prefix="$work/artifacts/" "$into" "$work/new" >"$work/merge.log" 2>&1 ||
+        say "$target: merge failed, see ${work#"$SWISS_ROOT"/}/merge.log"
+    fi
+    after=$(count_files "$into")
     cov_after=$(measure_coverage "$bin" "$into" "$(regressions_dir "$target")")
   fi
   read -r runs secs state <"$work/stats"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ci/tests/afl_totals_test.sh: the afl progress line shows only figures afl-fuzz
-# has reported (ctest afl_totals). Fake fuzzer_stats files, one state each.
+# has reported (ctest ci.afl_totals). Fake fuzzer_stats files, one state each.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/lib.sh"
@@ -20,7 +20,7 @@ stats main 0 1200 1200000.00 300
 expect "the startup write (calibration over a fraction of a second)" "1200 300 0 0 ?"
 stats main 61 61000 1000.00 400; stats s1 1 50 inf 0
 expect "main after a minute, s1 just started" "61050 400 0 0 1000"
-stats s1 60 30000 500.00 0; touch "$out/main/queue/id:000001" "$out/s1/fuzzer_stats.x"
+stats s1 60 30000 500.00 0; touch "$out/main/queue/id:000001"
 mkdir -p "$out/s1/crashes"; touch "$out/s1/crashes/id:000000"
 expect "both after a minute, one queue entry, one crash" "91000 400 1 1 1500"
 line=$(progress_line t 3 60 "?" "?" 0 0 note "?")
