@@ -2,7 +2,7 @@
 # afl-clang-fast++ (-fsanitize=fuzzer links AFL's libFuzzer-compatible driver),
 # one -M and N-1 -S instances on the corpus, -V seconds.
 # shellcheck shell=bash
-# Needs ci/lib.sh and ci/lib/campaign.sh.
+# Needs ci/lib/common.sh and ci/lib/campaign.sh.
 
 SWISS_AFL_BUILD="$SWISS_ROOT/build/afl"
 

@@ -1,7 +1,7 @@
 # What every campaign does around the engine: progress lines, Ctrl-C, keeping
 # what was learnt (merge, crashes), and the end-of-run table.
 # shellcheck shell=bash
-# Needs ci/lib.sh and ci/lib/crashes.sh.
+# Needs ci/lib/common.sh and ci/lib/crashes.sh.
 
 SWISS_PROGRESS_SECONDS=${SWISS_PROGRESS_SECONDS:-5}
 CAMPAIGN_GROUPS=()      # process groups of the running engine

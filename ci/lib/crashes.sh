@@ -1,7 +1,7 @@
 # Crashes found by a campaign (either engine): signature, minimize, dedupe,
 # keep in corpus/regressions/<target>/, and say how to reproduce each.
 # shellcheck shell=bash
-# Needs ci/lib.sh.
+# Needs ci/lib/common.sh.
 
 # crash_report BIN FILE: the sanitizer report of running FILE through the
 # libFuzzer binary BIN (stdout+stderr), up to SWISS_REPRO_RUNS times in one

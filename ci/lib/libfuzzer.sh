@@ -1,7 +1,7 @@
 # One libFuzzer campaign on one target: -fork=N jobs from the corpus, a
 # progress line every few seconds, then the numbers for the report.
 # shellcheck shell=bash
-# Needs ci/lib.sh and ci/lib/campaign.sh.
+# Needs ci/lib/common.sh and ci/lib/campaign.sh.
 
 # measure_coverage BIN DIR...: the edges ("coverage edges") the inputs of the
 # DIRs reach, counted by a crash-resistant -merge=1 into an empty scratch dir,

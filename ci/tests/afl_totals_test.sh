@@ -3,7 +3,7 @@
 # has reported (ctest ci.afl_totals). Fake fuzzer_stats files, one state each.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$here/lib.sh"
+source "$here/lib/common.sh"
 source "$here/lib/campaign.sh"
 source "$here/lib/afl.sh"
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT

@@ -1,6 +1,6 @@
 # Shared by the scripts in ci/: say what runs, install what is missing.
 # shellcheck shell=bash
-SWISS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SWISS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export SWISS_ROOT
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
