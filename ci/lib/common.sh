@@ -37,6 +37,16 @@ SWISS_CLANG_PACKAGES=(clang-14 llvm-14 libclang-rt-14-dev)
 SWISS_FUZZ_PACKAGES=(zip unzip)
 SWISS_AFL_PACKAGES=(afl++)
 
+# ensure_configured PRESET [CMAKE_ARG...]: cmake --preset PRESET (with the
+# extra arguments) unless build/PRESET/build.ninja exists. Like cmake --preset
+# itself it works on the current directory, the source tree.
+ensure_configured() {
+  local preset=$1; shift
+  [ -f "build/$preset/build.ninja" ] && return 0
+  say "configure: cmake --preset $preset${*:+ $*}"
+  cmake --preset "$preset" "$@" >/dev/null
+}
+
 # ---- fuzz targets ---------------------------------------------------------
 # A target is fuzz/<lane>_fuzzer.cc; its name (<lane>_fuzzer) names the binary,
 # corpus/<name>/, corpus/regressions/<name>/ and fuzz/<name>.{options,dict}.

@@ -103,7 +103,7 @@ replay_binary() {
   local t=$1 bin="$SWISS_ROOT/build/asan/fuzz/${1}_replay"
   if [ ! -x "$bin" ] && [ -z "${SWISS_NO_REPLAY_BUILD:-}" ]; then
     say "building $t's replay driver (asan preset) for the op trace"
-    { [ -f "$SWISS_ROOT/build/asan/build.ninja" ] || cmake --preset asan >/dev/null; } &&
+    (cd "$SWISS_ROOT" && ensure_configured asan) &&
       cmake --build --preset asan --target "${t}_replay" >/dev/null 2>&1 ||
       say "could not build build/asan/fuzz/${t}_replay; no op trace"
   fi
