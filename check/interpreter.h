@@ -231,7 +231,12 @@ class Interpreter {
     }
   }
   // A new empty map in slot d, with the slot's allocator on tracked lanes.
+  // It is a new object: no pinned addresses and no reserve(n) promise carry
+  // over from the map the slot held before (a copy_construct that threw
+  // leaves the slot empty, and the next op on it lands here).
   void make_map(std::uint32_t d) {
+    slots_[d].pins.clear();
+    slots_[d].promise.reset();
     if constexpr (kTracked) {
       walk_.slot[d] = slot_identity(d);
       slots_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
