@@ -114,6 +114,7 @@
 #include "swiss/hash.h"
 #include "swiss/iterator.h"
 #include "swiss/node_handle.h"
+#include "swiss/probe.h"
 #include "swiss/slot.h"
 #include "swiss/table.h"
 
@@ -646,21 +647,18 @@ class Map {
         if (eq_(Policy::element(slots + i)->first, key)) return {t, i};
       return {nullptr, 0};
     }
-    const std::uint32_t mask = cap / kGroupSlots - 1;
-    std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+    detail::ProbeSeq seq(hash, cap / kGroupSlots - 1);
     // The first group's slots load while its control word is still on its
     // way: a hit then waits for one cache miss, not two in a row. (One line:
     // a miss pays for what it fetches.)
-    detail::prefetch(slots + g * kGroupSlots);
-    for (std::uint32_t step = 1;; ++step) {
-      const detail::CtrlWord w{ctrl[g]};
+    detail::prefetch(slots + seq.offset() * kGroupSlots);
+    for (;; seq.next()) {
+      const detail::CtrlWord w{ctrl[seq.offset()]};
       for (unsigned i : w.match_h2(h2)) {
-        const std::uint32_t s = g * static_cast<std::uint32_t>(kGroupSlots) + i;
+        const std::uint32_t s = seq.slot(i);
         if (eq_(Policy::element(slots + s)->first, key)) return {t, s};
       }
       if (w.match_empty()) return {nullptr, 0};
-      if (step > mask) detail::probe_exhausted();
-      g = (g + step) & mask;
     }
   }
 
@@ -688,30 +686,27 @@ class Map {
         rehash_table(t);
         continue;
       }
-      const std::uint32_t mask = cap / kGroupSlots - 1;
-      std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+      detail::ProbeSeq seq(hash, cap / kGroupSlots - 1);
       // As in locate; and a new entry is built in these lines more often than not.
-      detail::prefetch(slots + g * kGroupSlots);
+      detail::prefetch(slots + seq.offset() * kGroupSlots);
       std::int64_t tombstone = -1;
-      for (std::uint32_t step = 1;; ++step) {
-        const detail::CtrlWord w{ctrl[g]};
+      for (;; seq.next()) {
+        const detail::CtrlWord w{ctrl[seq.offset()]};
         for (unsigned i : w.match_h2(h2)) {
-          const std::uint32_t s = g * static_cast<std::uint32_t>(kGroupSlots) + i;
+          const std::uint32_t s = seq.slot(i);
           if (eq_(Policy::element(slots + s)->first, key)) return {{t, s}, false};
         }
         const detail::SlotMask empty = w.match_empty();
         if (tombstone < 0) {
           const detail::SlotMask deleted(w.match_empty_or_deleted().bits() & ~empty.bits());
-          if (deleted) tombstone = g * kGroupSlots + deleted.lowest();
+          if (deleted) tombstone = seq.slot(deleted.lowest());
         }
         if (empty) {
           // A tombstone on the path is reused without spending growth.
           if (tombstone >= 0) return {{t, static_cast<std::uint32_t>(tombstone)}, true};
-          if (t->growth_left > 0) return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + empty.lowest()}, true};
+          if (t->growth_left > 0) return {{t, seq.slot(empty.lowest())}, true};
           break;
         }
-        if (step > mask) detail::probe_exhausted();
-        g = (g + step) & mask;
       }
       rehash_table(t);
     }

@@ -22,19 +22,10 @@
 
 #include "swiss/ctrl.h"
 #include "swiss/pointer.h"
+#include "swiss/probe.h"
 #include "swiss/slot.h"
 
 namespace swiss::detail {
-
-// Growth keeps an empty slot in every table (max load 7/8), and a probe stops
-// at the first group with one; triangular steps visit every group once, so a
-// probe that has seen them all met a table whose accounting is broken. Abort
-// with a message rather than spin forever.
-[[noreturn, gnu::cold, gnu::noinline]] inline void probe_exhausted() {
-  std::fprintf(stderr, "swiss::Map: a probe visited every group of a table without meeting an empty slot "
-                       "(growth_left or a control byte is wrong)\n");
-  std::abort();
-}
 
 // Where the entry of a slot went when its table was retired. (Outside
 // Table so that naming it does not instantiate Table, whose layout needs the
@@ -269,13 +260,9 @@ struct Table {
   // hold the key (growth and rebuild, where keys are unique).
   std::uint32_t find_insert_slot(std::uint64_t hash) {
     if (small) return group_ctrl(0).match_empty().lowest();
-    const std::uint32_t mask = group_mask();
-    std::uint32_t g = static_cast<std::uint32_t>(h1(hash)) & mask;
-    for (std::uint32_t step = 1;; ++step) {
-      const SlotMask free = group_ctrl(g).match_empty_or_deleted();
-      if (free) return g * kGroupSlots + free.lowest();
-      if (step > mask) probe_exhausted();
-      g = (g + step) & mask;
+    for (ProbeSeq seq(hash, group_mask());; seq.next()) {
+      const SlotMask free = group_ctrl(seq.offset()).match_empty_or_deleted();
+      if (free) return seq.slot(free.lowest());
     }
   }
 
