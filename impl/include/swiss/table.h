@@ -14,8 +14,6 @@
 #include <atomic>
 #include <bit>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -308,55 +306,6 @@ struct Table {
  private:
   explicit Table(const Alloc& a) : alloc(a) {}
   ~Table() = default;
-};
-
-// A table pointer as the directory stores it: tables are 16-byte aligned,
-// so the low 4 bits carry log2(capacity) - 3 (15: read the header). A lookup
-// then finds the control words and slots from the directory entry alone,
-// without a dependent load of the table header. Ref is how a table pointer
-// is stored (stored_ptr): with an allocator whose pointer is a class type no
-// bits can be borrowed, so the entry holds that pointer and capacity() reads
-// the header.
-template <class T, class Ref = T*>
-class TablePtr {
- public:
-  TablePtr() = default;
-  TablePtr(std::nullptr_t) {}
-  TablePtr(T* t) : ref_(t) {}
-  T* get() const { return ref_; }
-  operator T*() const { return get(); }
-  T* operator->() const { return get(); }
-  std::uint32_t capacity() const { return get()->capacity; }
-
- private:
-  Ref ref_ = nullptr;
-};
-
-template <class T>
-class TablePtr<T, T*> {
- public:
-  static constexpr std::uintptr_t kTagMask = 15;
-  TablePtr() = default;
-  TablePtr(std::nullptr_t) {}
-  TablePtr(T* t) : bits_(reinterpret_cast<std::uintptr_t>(t)) {
-    if (t == nullptr) return;
-    if ((bits_ & kTagMask) != 0) {
-      std::fprintf(stderr, "swiss::Map: the allocator returned memory not aligned to 16 bytes\n");
-      std::abort();
-    }
-    const unsigned log2 = static_cast<unsigned>(std::countr_zero(t->capacity));
-    bits_ |= log2 - 3 < kTagMask ? log2 - 3 : kTagMask;
-  }
-  T* get() const { return reinterpret_cast<T*>(bits_ & ~kTagMask); }
-  operator T*() const { return get(); }
-  T* operator->() const { return get(); }
-  std::uint32_t capacity() const {
-    const unsigned tag = bits_ & kTagMask;
-    return tag == kTagMask ? get()->capacity : std::uint32_t{8} << tag;
-  }
-
- private:
-  std::uintptr_t bits_ = 0;
 };
 
 }  // namespace swiss::detail
