@@ -5,7 +5,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 
 #include "swiss/map.h"
 
@@ -28,20 +27,14 @@ struct InvariantChecker {
   using Slot = typename M::Policy::Slot;
 
   static void check(const M& m) {
-    if (m.global_depth_ == 0) {
-      if (m.dir_ != std::addressof(m.single_)) invariant_failure("depth 0 but the directory is not the single table");
-      if (m.single_ == nullptr) {
-        if (m.size_ != 0) invariant_failure("no table but size() = %zu", m.size_);
-        return;
-      }
-    } else if (m.single_ != nullptr) {
-      invariant_failure("depth %u but the single-table pointer is set", m.global_depth_);
+    if (const char* broken = m.dir_.broken()) invariant_failure("%s (global depth %u)", broken, m.dir_.depth());
+    if (m.dir_.empty()) {
+      if (m.size_ != 0) invariant_failure("no table but size() = %zu", m.size_);
+      return;
     }
-    if (m.dir_shift_ != 63 - m.global_depth_)
-      invariant_failure("directory shift %u does not match global depth %u", m.dir_shift_, m.global_depth_);
     check_directory(m);
     std::size_t used = 0;
-    m.for_each_table([&](Table* t) {
+    m.dir_.for_each_table([&](Table* t) {
       check_table(m, t);
       used += t->used;
     });
@@ -49,19 +42,20 @@ struct InvariantChecker {
   }
 
   static void check_directory(const M& m) {
-    const std::size_t n = m.dir_size();
+    const auto& dir = m.dir_;
+    const std::size_t n = dir.size();
     for (std::size_t i = 0; i < n;) {
-      Table* t = m.table_at(i);
+      Table* t = dir.at(i);
       if (t == nullptr) invariant_failure("directory entry %zu is null", i);
       if (t->stale) invariant_failure("directory entry %zu holds a stale table", i);
-      if (t->local_depth > m.global_depth_)
-        invariant_failure("table at %zu has local depth %u > global depth %u", i, t->local_depth, m.global_depth_);
-      const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
+      if (t->local_depth > dir.depth())
+        invariant_failure("table at %zu has local depth %u > global depth %u", i, t->local_depth, dir.depth());
+      const std::size_t span = dir.span(t);
       if (t->index != i) invariant_failure("table at %zu records index %u", i, t->index);
       if (i % span != 0) invariant_failure("table at %zu spans %zu entries but is not aligned", i, span);
       for (std::size_t e = i; e < i + span; ++e)
-        if (m.table_at(e) != t) invariant_failure("entry %zu should point to the table at %zu (span %zu)", e, i, span);
-      if (t->small && (m.global_depth_ != 0 || t->capacity != kGroupSlots))
+        if (dir.at(e) != t) invariant_failure("entry %zu should point to the table at %zu (span %zu)", e, i, span);
+      if (t->small && (!dir.single() || t->capacity != kGroupSlots))
         invariant_failure("a small table must be the only table, with %zu slots", kGroupSlots);
       i += span;
     }
@@ -82,7 +76,7 @@ struct InvariantChecker {
       if (!points_here) invariant_failure("forwarder %u of a live table is not a stale table forwarding into it", f);
     }
     std::uint32_t full = 0, deleted = 0, empty = 0;
-    const std::size_t span = std::size_t{1} << (m.global_depth_ - t->local_depth);
+    const std::size_t span = m.dir_.span(t);
     for (std::uint32_t i = 0; i < cap; ++i) {
       const std::uint8_t c = t->ctrl(i);
       const Slot* s = t->slot(i);
@@ -91,7 +85,8 @@ struct InvariantChecker {
         const auto& key = Policy::element(s)->first;
         const std::uint64_t h = m.hash_of(key);
         if (h2(h) != c) invariant_failure("slot %u: control byte 0x%02x but H2 of its key is 0x%02x", i, c, h2(h));
-        const std::size_t home = m.global_depth_ ? static_cast<std::size_t>(h >> (64 - m.global_depth_)) : 0;
+        // Computed here, not by Directory::index_of: the check must not share the code it checks.
+        const std::size_t home = m.dir_.depth() ? static_cast<std::size_t>(h >> (64 - m.dir_.depth())) : 0;
         if (home < t->index || home >= t->index + span)
           invariant_failure("slot %u: key belongs to directory entry %zu, table covers [%u, %zu)", i, home, t->index,
                             t->index + span);

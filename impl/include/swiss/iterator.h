@@ -127,11 +127,11 @@ class MapIterator {
     map_ = m;
     const std::uint64_t r = m->iteration_offsets();
     entry_offset_ = static_cast<std::uint32_t>(r);
-    global_depth_ = m->global_depth_;
+    global_depth_ = m->dir_.depth();
     const std::size_t dir_mask = (std::size_t{1} << global_depth_) - 1;
     // The walk starts at the first directory entry of the table holding the
     // seeded start entry, so every table is entered at its first entry.
-    dir_offset_ = m->table_at(static_cast<std::size_t>(r >> 32) & dir_mask)->index;
+    dir_offset_ = m->dir_.at(static_cast<std::size_t>(r >> 32) & dir_mask)->index;
     if (at == nullptr) {
       dir_idx_ = 0;
       entry_idx_ = 0;
@@ -181,18 +181,18 @@ class MapIterator {
       start(map_, cur_table_, cur_slot_);
     }
     for (;;) {
-      if (global_depth_ != m.global_depth_) {
-        const unsigned orders = m.global_depth_ - global_depth_;
+      if (global_depth_ != m.dir_.depth()) {
+        const unsigned orders = m.dir_.depth() - global_depth_;
         dir_idx_ <<= orders;
         dir_offset_ <<= orders;
         ahead_lo_ <<= orders;
         ahead_hi_ <<= orders;
-        global_depth_ = m.global_depth_;
+        global_depth_ = m.dir_.depth();
       }
       const std::size_t dir_size = std::size_t{1} << global_depth_;
       if (dir_idx_ >= dir_size) return finish();
       if (tab_ == nullptr) {
-        Table* t = m.table_at((dir_idx_ + dir_offset_) & (dir_size - 1));
+        Table* t = m.dir_.at((dir_idx_ + dir_offset_) & (dir_size - 1));
         if (t == nullptr) return finish();  // the map let go of its tables (moved from)
         Table::retain(t);
         tab_ = t;

@@ -92,6 +92,15 @@
 // parked on a table that was rebuilt keeps that one table alive (its
 // forwarding records are kept pointing at where the entries live now), not a
 // chain of every table since.
+//
+// The parts, one concept per header: ctrl.h (control bytes, matching a
+// group), probe.h (the probe sequence over a table's groups), slot.h (how an
+// entry is stored: inline or behind a pointer), table.h (one table: groups,
+// counts, reference counts, forwarding records), directory.h (which table
+// owns a hash), growth.h (making room: every rebuild, the only code that
+// moves entries), iterator.h (iteration with Go's guarantees), hash.h,
+// node_handle.h, pointer.h. This file is the public API over them: lookup,
+// insert and erase on the tables the directory names, and the C++ contract.
 #pragma once
 
 #include <algorithm>
@@ -111,9 +120,12 @@
 #include <utility>
 
 #include "swiss/ctrl.h"
+#include "swiss/directory.h"
+#include "swiss/growth.h"
 #include "swiss/hash.h"
 #include "swiss/iterator.h"
 #include "swiss/node_handle.h"
+#include "swiss/probe.h"
 #include "swiss/slot.h"
 #include "swiss/table.h"
 
@@ -170,12 +182,11 @@ class Map {
   using Policy = detail::SlotPolicy<K, V, Alloc>;
   using Table = detail::Table<Policy>;
   using AllocTraits = std::allocator_traits<Alloc>;
-  // A directory entry, and how the map keeps its directory: in the
-  // allocator's pointer types (raw pointers for std::allocator; see pointer.h).
-  using TablePtr = detail::TablePtr<Table, detail::stored_ptr<Alloc, Table>>;
-  using DirPtr = detail::stored_ptr<Alloc, TablePtr>;
+  using Directory = detail::Directory<Table, Alloc>;
+  using TablePtr = typename Directory::Entry;
   friend class detail::MapIterator<Map, false>;
   friend class detail::MapIterator<Map, true>;
+  friend class detail::Growth<Map>;
   friend struct detail::InvariantChecker<Map>;
   friend struct TestAccess<Map>;
   template <class, class, class, class, class>
@@ -190,9 +201,6 @@ class Map {
 
   // Splits stop here; past it a table that cannot be split grows instead.
   static constexpr unsigned kMaxDepth = 40;
-  // The largest table reserve(n) builds to keep its promise (its growth
-  // arithmetic stays in 32 bits).
-  static constexpr std::uint32_t kMaxReserveCapacity = std::uint32_t{1} << 29;
 
  public:
   using key_type = K;
@@ -246,7 +254,7 @@ class Map {
 
   Map(const Map& other) : Map(other, AllocTraits::select_on_container_copy_construction(other.alloc_)) {}
   Map(const Map& other, const Alloc& alloc) : Map(0, other.hash_, other.eq_, alloc) {
-    presize(other.size());
+    detail::Growth<Map>(*this).presize(other.size());
     for (const value_type& v : other) emplace_key(v.first, v.second);
   }
   Map(Map&& other) noexcept(std::is_nothrow_move_constructible_v<H> && std::is_nothrow_move_constructible_v<Eq> &&
@@ -324,7 +332,7 @@ class Map {
   // ---- modifiers -------------------------------------------------------------
   void clear() noexcept {
     if (size_ != 0 || total_tombstones() != 0) {
-      for_each_table([&](Table* t) {
+      dir_.for_each_table([&](Table* t) {
         destroy_entries(t);
         t->reset_after_clear();
       });
@@ -461,7 +469,7 @@ class Map {
   template <class H2, class E2>
   void merge(Map<K, V, H2, E2, Alloc>& src) {
     if (static_cast<const void*>(std::addressof(src)) == static_cast<const void*>(this)) return;
-    src.for_each_table([&](auto* t) {
+    src.dir_.for_each_table([&](auto* t) {
       t->for_each_full([&](std::uint32_t i) {
         const K& k = key_at(t, i);
         const std::uint64_t hash = hash_of(k);
@@ -544,7 +552,7 @@ class Map {
   // ---- buckets and hashing ---------------------------------------------------
   size_type bucket_count() const noexcept {
     size_type n = 0;
-    for_each_table([&](Table* t) { n += t->capacity; });
+    dir_.for_each_table([&](Table* t) { n += t->capacity; });
     return n;
   }
   float load_factor() const noexcept {
@@ -561,13 +569,13 @@ class Map {
   // worth of entries. rehash(0) is the way to shrink a map (erase never does).
   void rehash(size_type buckets) {
     if (buckets > max_size()) throw std::length_error("swiss::Map::rehash: too many buckets");
-    shrink();
+    detail::Growth<Map>(*this).shrink();
     if (buckets != 0) reserve(buckets - buckets / 8);
   }
   // After reserve(n), inserting distinct keys until size() == n rebuilds
   // nothing, wherever their hashes land (up to ~470M entries; beyond, the
   // map is only presized).
-  void reserve(size_type n);
+  void reserve(size_type n) { detail::Growth<Map>(*this).reserve(n); }
 
   hasher hash_function() const { return hash_; }
   key_equal key_eq() const { return eq_; }
@@ -576,7 +584,7 @@ class Map {
   friend bool operator==(const Map& a, const Map& b) {
     if (a.size_ != b.size_) return false;
     bool equal = true;
-    a.for_each_table([&](Table* t) {
+    a.dir_.for_each_table([&](Table* t) {
       for (std::uint32_t i = 0; equal && i < t->capacity; ++i) {
         if (!detail::is_full(t->ctrl(i))) continue;
         const value_type* e = Policy::element(t->slot(i));
@@ -589,13 +597,6 @@ class Map {
   friend bool operator!=(const Map& a, const Map& b) { return !(a == b); }
 
   void check_invariants() const;
-
- private:
-  bool needs_room(size_type n) const;
-  void presize(size_type n);
-  void shrink();
-
- public:
 
  private:
   struct Location {
@@ -611,30 +612,15 @@ class Map {
     return detail::mix(static_cast<std::uint64_t>(hash_(k)), seed_);
   }
   std::uint64_t iteration_offsets() const { return detail::mix(0x1234567, seed_); }
-  size_type dir_size() const { return size_type{1} << global_depth_; }
-  Table* table_at(size_type i) const { return dir_[i]; }
-  // The top global_depth_ bits of the hash, as two shifts so that depth 0
-  // needs no branch (a shift by 64 is undefined).
-  TablePtr table_for(std::uint64_t hash) const { return dir_[(hash >> 1) >> dir_shift_]; }
-  // Calls f once per table (the directory lists a table once per entry it covers).
-  template <class F>
-  void for_each_table(F&& f) const {
-    for (size_type i = 0; i < dir_size();) {
-      Table* t = table_at(i);
-      if (t == nullptr) return;
-      i += size_type{1} << (global_depth_ - t->local_depth);  // before f, which may free t
-      f(t);
-    }
-  }
   size_type total_tombstones() const {
     size_type n = 0;
-    for_each_table([&](Table* t) { n += t->tombstones(); });
+    dir_.for_each_table([&](Table* t) { n += t->tombstones(); });
     return n;
   }
 
   template <class KK>
   Location locate(const KK& key, std::uint64_t hash) const {
-    const TablePtr tp = table_for(hash);
+    const TablePtr tp = dir_.entry_for(hash);
     Table* const t = tp.get();
     if (t == nullptr) return {nullptr, 0};
     const std::uint32_t cap = tp.capacity();
@@ -646,21 +632,18 @@ class Map {
         if (eq_(Policy::element(slots + i)->first, key)) return {t, i};
       return {nullptr, 0};
     }
-    const std::uint32_t mask = cap / kGroupSlots - 1;
-    std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+    detail::ProbeSeq seq(hash, cap / kGroupSlots - 1);
     // The first group's slots load while its control word is still on its
     // way: a hit then waits for one cache miss, not two in a row. (One line:
     // a miss pays for what it fetches.)
-    detail::prefetch(slots + g * kGroupSlots);
-    for (std::uint32_t step = 1;; ++step) {
-      const detail::CtrlWord w{ctrl[g]};
+    detail::prefetch(slots + seq.offset() * kGroupSlots);
+    for (;; seq.next()) {
+      const detail::CtrlWord w{ctrl[seq.offset()]};
       for (unsigned i : w.match_h2(h2)) {
-        const std::uint32_t s = g * static_cast<std::uint32_t>(kGroupSlots) + i;
+        const std::uint32_t s = seq.slot(i);
         if (eq_(Policy::element(slots + s)->first, key)) return {t, s};
       }
       if (w.match_empty()) return {nullptr, 0};
-      if (step > mask) detail::probe_exhausted();
-      g = (g + step) & mask;
     }
   }
 
@@ -671,10 +654,10 @@ class Map {
   std::pair<Location, bool> find_or_prepare_insert(const KK& key, std::uint64_t hash) {
     const std::uint8_t h2 = detail::h2(hash);
     for (;;) {
-      const TablePtr tp = table_for(hash);
+      const TablePtr tp = dir_.entry_for(hash);
       Table* const t = tp.get();
-      if (t == nullptr) {
-        single_ = Table::create(alloc_, kGroupSlots, 0, true);
+      if (t == nullptr) {  // the map's first table: the small map
+        dir_.install_first(Table::create(alloc_, kGroupSlots, 0, true));
         continue;
       }
       const std::uint32_t cap = tp.capacity();
@@ -685,35 +668,32 @@ class Map {
         for (unsigned i : w.match_h2(h2))
           if (eq_(Policy::element(slots + i)->first, key)) return {{t, i}, false};
         if (const detail::SlotMask empty = w.match_empty()) return {{t, empty.lowest()}, true};
-        rehash_table(t);
+        detail::Growth<Map>::make_room(*this, t);
         continue;
       }
-      const std::uint32_t mask = cap / kGroupSlots - 1;
-      std::uint32_t g = static_cast<std::uint32_t>(detail::h1(hash)) & mask;
+      detail::ProbeSeq seq(hash, cap / kGroupSlots - 1);
       // As in locate; and a new entry is built in these lines more often than not.
-      detail::prefetch(slots + g * kGroupSlots);
+      detail::prefetch(slots + seq.offset() * kGroupSlots);
       std::int64_t tombstone = -1;
-      for (std::uint32_t step = 1;; ++step) {
-        const detail::CtrlWord w{ctrl[g]};
+      for (;; seq.next()) {
+        const detail::CtrlWord w{ctrl[seq.offset()]};
         for (unsigned i : w.match_h2(h2)) {
-          const std::uint32_t s = g * static_cast<std::uint32_t>(kGroupSlots) + i;
+          const std::uint32_t s = seq.slot(i);
           if (eq_(Policy::element(slots + s)->first, key)) return {{t, s}, false};
         }
         const detail::SlotMask empty = w.match_empty();
         if (tombstone < 0) {
           const detail::SlotMask deleted(w.match_empty_or_deleted().bits() & ~empty.bits());
-          if (deleted) tombstone = g * kGroupSlots + deleted.lowest();
+          if (deleted) tombstone = seq.slot(deleted.lowest());
         }
         if (empty) {
           // A tombstone on the path is reused without spending growth.
           if (tombstone >= 0) return {{t, static_cast<std::uint32_t>(tombstone)}, true};
-          if (t->growth_left > 0) return {{t, g * static_cast<std::uint32_t>(kGroupSlots) + empty.lowest()}, true};
+          if (t->growth_left > 0) return {{t, seq.slot(empty.lowest())}, true};
           break;
         }
-        if (step > mask) detail::probe_exhausted();
-        g = (g + step) & mask;
       }
-      rehash_table(t);
+      detail::Growth<Map>::make_room(*this, t);
     }
   }
 
@@ -880,350 +860,6 @@ class Map {
     return it;
   }
 
-  // ---- growth ------------------------------------------------------------------
-  // A table ran out of growth: rebuild it at the same size when tombstones,
-  // not entries, used it up; double it below kMaxTableCapacity; split it
-  // above. A split that would leave one side empty (a degenerate hash) doubles
-  // the table past kMaxTableCapacity instead.
-  // (Each path hashes t's keys only if it rebuilds t alone: merge hashes
-  // both buddies itself.)
-  void rehash_table(Table* t) {
-    if (t->small) return replace(t, HashBuffer(*this, t), 0, 2 * kGroupSlots);
-    if (t->used <= Table::max_growth(t->capacity) / 2) {
-      // Tombstones, not entries, used up the room. Inserts may move entries
-      // (erases may not), so this is where a table emptied by erases gives
-      // memory back: it folds into its buddy when both are nearly empty
-      // (erasing from one end of the iteration order drains whole tables,
-      // one after another), else it is rebuilt no bigger than twice what
-      // its entries need, without its tombstones.
-      if (Table* b = t->local_depth != 0 ? buddy_of(t) : nullptr;
-          b != nullptr && t->used + b->used <= Table::max_growth(kMaxTableCapacity) / 4) {
-        const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
-        return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
-      }
-      return replace(t, HashBuffer(*this, t), 0,
-                     std::min(t->capacity, capacity_for(2 * (t->used + 1), 2 * kGroupSlots)));
-    }
-    // The table must grow: first fold one pair of nearly empty buddies
-    // elsewhere, if a short look finds one, so that a map whose entries drift
-    // across the hash space (erase(begin()) drains tables in walk order while
-    // inserts land everywhere) does not spread over ever more tables.
-    fold_one_drained_pair(t);
-    const HashBuffer hashes(*this, t);
-    if (t->capacity < kMaxTableCapacity) return replace(t, hashes, 0, t->capacity * 2);
-    // Split into 2^extra tables: two for a full kMaxTableCapacity table, as
-    // many as leave each about half full for a bigger one (built by reserve),
-    // so that after one pause growth is bounded again.
-    unsigned extra = 1;
-    while ((t->used >> extra) > Table::max_growth(kMaxTableCapacity) / 2 && t->local_depth + extra < kMaxDepth) ++extra;
-    if (t->local_depth + extra <= kMaxDepth && hashes.spreads(t, t->local_depth, extra))
-      return replace(t, hashes, extra, kMaxTableCapacity);
-    replace(t, hashes, 0, t->capacity * 2, /*oversize=*/true);
-  }
-
-  // The hashes of a table's full slots, computed before anything changes so a
-  // throwing hasher leaves the map as it was.
-  struct HashBuffer {
-    HashBuffer(const Map& m, Table* t) : alloc(m.alloc_), n(t->capacity) {
-      data = detail::allocate_raw<std::uint64_t>(alloc, n);
-      try {
-        t->for_each_full([&](std::uint32_t i) { data[i] = m.hash_of(key_at(t, i)); });
-      } catch (...) {
-        detail::deallocate_raw(alloc, data, n);
-        throw;
-      }
-    }
-    ~HashBuffer() { detail::deallocate_raw(alloc, data, n); }
-    HashBuffer(const HashBuffer&) = delete;
-    HashBuffer& operator=(const HashBuffer&) = delete;
-    // Whether the next `extra` hash bits below the top `depth` put the
-    // table's entries into more than one part (else a split moves them all
-    // into one table: a degenerate hash).
-    bool spreads(Table* t, unsigned depth, unsigned extra) const {
-      bool first = true, spread = false;
-      std::uint64_t part = 0;
-      t->for_each_full([&](std::uint32_t i) {
-        const std::uint64_t p = part_of(data[i], depth, extra);
-        if (first) part = p, first = false;
-        spread = spread || p != part;
-      });
-      return spread;
-    }
-    Alloc alloc;
-    std::uint32_t n;
-    std::uint64_t* data;
-  };
-
-  static std::uint32_t capacity_for(std::uint32_t entries, std::uint32_t at_least) {
-    std::uint32_t cap = at_least;
-    while (entries > Table::max_growth(cap)) cap *= 2;
-    return cap;
-  }
-  // The part (0 .. 2^extra) of a table at `depth` a hash goes to when the
-  // table splits by the `extra` hash bits below its top `depth` bits.
-  static std::uint64_t part_of(std::uint64_t hash, unsigned depth, unsigned extra) {
-    return extra == 0 ? 0 : (hash << depth) >> (64 - extra);
-  }
-
-  // A few values, inline while there are at most two (every rebuild but a
-  // multi-way split), from the map's allocator otherwise.
-  template <class T>
-  struct Scratch {
-    Scratch(const Alloc& a, std::size_t count) : alloc(a), n(count) {
-      data = n <= 2 ? inline_data : detail::allocate_array<T>(alloc, n);
-      for (std::size_t i = 0; i < n; ++i) data[i] = T();
-    }
-    ~Scratch() {
-      if (data != inline_data) detail::deallocate_array(alloc, data, n);
-    }
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
-    T& operator[](std::size_t i) { return data[i]; }
-    Alloc alloc;
-    std::size_t n;
-    T inline_data[2] = {};
-    T* data;
-  };
-
-  // Moves every entry of t into 2^extra new tables of at least `cap` slots
-  // each (enough for the entries each gets) and puts them in t's place in
-  // the directory. t is released; if an iterator (or an older stale table)
-  // still holds it, it stays behind as a stale table forwarding each slot to
-  // the entry's new home. A throw (allocation, a copying transfer) leaves
-  // the map as it was.
-  void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
-    const unsigned depth = t->local_depth + extra;
-    ++rebuilds_;
-    const unsigned from_depth = t->local_depth;
-    auto destination = [&](std::uint32_t i) -> unsigned {
-      return static_cast<unsigned>(part_of(hashes.data[i], from_depth, extra));
-    };
-    const unsigned n_new = 1u << extra;
-    Scratch<std::uint32_t> counts(alloc_, n_new);
-    t->for_each_full([&](std::uint32_t i) { ++counts[destination(i)]; });
-
-    while (depth > global_depth_) grow_directory();
-
-    Retirement out(*this, t, n_new);
-    Scratch<Table*> fresh(alloc_, n_new);
-    auto undo = [&] {
-      for (unsigned j = 0; j < n_new; ++j)
-        if (fresh[j]) Table::release(fresh[j]);
-    };
-    try {
-      for (unsigned j = 0; j < n_new; ++j) {
-        fresh[j] = Table::create(alloc_, capacity_for(counts[j], cap), static_cast<std::uint8_t>(depth), false);
-        fresh[j]->oversize = fresh[j]->capacity > kMaxTableCapacity && (oversize || t->oversize);
-      }
-    } catch (...) {
-      undo();
-      throw;
-    }
-
-    try {
-      transfer(t, hashes.data, fresh.data, destination, out.forward);
-    } catch (...) {
-      for (unsigned j = 0; j < n_new; ++j) destroy_entries(fresh[j]);
-      undo();
-      throw;
-    }
-    if constexpr (kCopyOnTransfer) destroy_entries(t);
-
-    // Install the new tables over t's run of directory entries.
-    const size_type span = size_type{1} << (global_depth_ - depth);
-    for (unsigned j = 0; j < n_new; ++j) install(fresh[j], t->index + j * span);
-    out.retire(fresh.data);
-  }
-
-  // Points the run of directory entries a table of its depth covers from
-  // `first` at it (at depth 0 the one entry is single_).
-  void install(Table* t, size_type first) {
-    t->index = static_cast<std::uint32_t>(first);
-    const size_type span = size_type{1} << (global_depth_ - t->local_depth);
-    for (size_type e = 0; e < span; ++e) dir_[first + e] = t;
-  }
-
-  static constexpr bool kCopyOnTransfer = !Policy::kNothrowRelocate && Policy::kCanCopy;
-
-  // Moves every entry of src into fresh[dest(i)] (or, when a move might
-  // throw, copies it, leaving src whole for the caller to destroy once every
-  // copy stands), and records in forward, if given, where each slot went.
-  template <class Dest>
-  void transfer(Table* src, const std::uint64_t* hashes, Table* const* fresh, Dest&& dest,
-                detail::Forward* forward) {
-    if (forward)
-      for (std::uint32_t i = 0; i < src->capacity; ++i) forward[i] = {-1, 0};
-    src->for_each_full([&](std::uint32_t i) {
-      const unsigned j = dest(i);
-      Table* d = fresh[j];
-      const std::uint32_t s = d->find_insert_slot(hashes[i]);
-      auto* to = d->slot(s);
-      Policy::unpoison(to);
-      if constexpr (kCopyOnTransfer) {
-        try {
-          Policy::copy(alloc_, to, src->slot(i));
-        } catch (...) {
-          Policy::poison(to);
-          throw;
-        }
-      } else {
-        Policy::relocate(alloc_, to, src->slot(i));
-        Policy::poison(src->slot(i));
-      }
-      d->commit_insert_fresh(s, detail::h2(hashes[i]));
-      if (forward) forward[i] = {static_cast<std::int32_t>(j), s};
-    });
-  }
-
-  // Folds two buddies (the halves of the split that made them) back into one
-  // table of at least `cap` slots. Only reserve and rehash merge: erase never
-  // moves an entry. Iterators walking either forward into the merged table;
-  // an iteration that meets the merged table later walks only the part of it
-  // still ahead (iterator.h).
-  void merge(Table* left, Table* right, std::uint32_t cap, bool oversize = false) {
-    HashBuffer left_hashes(*this, left);
-    HashBuffer right_hashes(*this, right);
-    Retirement left_out(*this, left, 1), right_out(*this, right, 1);
-    Table* fresh[1] = {Table::create(alloc_, capacity_for(left->used + right->used, cap),
-                                     static_cast<std::uint8_t>(left->local_depth - 1), false)};
-    fresh[0]->oversize = fresh[0]->capacity > kMaxTableCapacity && (oversize || left->oversize || right->oversize);
-    auto to_merged = [](std::uint32_t) -> unsigned { return 0; };
-    try {
-      transfer(left, left_hashes.data, fresh, to_merged, left_out.forward);
-      transfer(right, right_hashes.data, fresh, to_merged, right_out.forward);
-    } catch (...) {
-      destroy_entries(fresh[0]);
-      Table::release(fresh[0]);
-      throw;
-    }
-    if constexpr (kCopyOnTransfer) {
-      destroy_entries(left);
-      destroy_entries(right);
-    }
-    ++rebuilds_;
-    install(fresh[0], left->index);
-    left_out.retire(fresh);
-    right_out.retire(fresh);
-  }
-  // The buddy of a table at local depth > 0: the table covering the other
-  // half of the run the two split from (null if that half has split further).
-  Table* buddy_of(Table* t) const {
-    const size_type span = size_type{1} << (global_depth_ - t->local_depth);
-    Table* b = table_at(t->index ^ span);
-    return b->local_depth == t->local_depth ? b : nullptr;
-  }
-  // Looks at up to 8 tables from a cursor that moves on through the
-  // directory, and tidies the first it can: merges a pair of buddies (not
-  // `growing`) that together fill at most 3/8 of a kMaxTableCapacity table
-  // (the merged table is then at most 3/4 full), or rebuilds a table at most
-  // 1/4 full with room for half as many entries again. Each moves well under one
-  // table of entries, so the pause stays bounded. Optional work, so a throw (hasher, allocation) just skips it.
-  void fold_one_drained_pair(Table* growing) noexcept {
-    if (global_depth_ == 0) return;
-    try {
-      for (int looked = 0; looked < 8; ++looked) {
-        fold_cursor_ &= dir_size() - 1;
-        Table* t = table_at(fold_cursor_);
-        fold_cursor_ = t->index + (size_type{1} << (global_depth_ - t->local_depth));
-        if (t == growing || t->capacity > kMaxTableCapacity) continue;
-        Table* b = t->local_depth != 0 ? buddy_of(t) : nullptr;
-        if (b != nullptr && b != growing && b->capacity <= kMaxTableCapacity &&
-            t->used + b->used <= Table::max_growth(kMaxTableCapacity) * 3 / 8) {
-          const std::uint32_t cap = capacity_for(2 * (t->used + b->used + 1), 2 * kGroupSlots);
-          return t->index < b->index ? merge(t, b, cap) : merge(b, t, cap);
-        }
-        const std::uint32_t room = capacity_for(t->used + t->used / 2 + 1, 2 * kGroupSlots);
-        if (t->used <= Table::max_growth(t->capacity) / 4 && room < t->capacity) {
-          HashBuffer hashes(*this, t);
-          return replace(t, hashes, 0, room);
-        }
-      }
-    } catch (...) {
-    }
-  }
-
-  // Sweeps the directory merging every pair of buddies `fold(left, right)`
-  // accepts, until a sweep merges none.
-  template <class Fold>
-  void merge_buddies(Fold&& fold, std::uint32_t cap, bool oversize) {
-    for (bool merged = true; merged && global_depth_ > 0;) {
-      merged = false;
-      for (size_type i = 0; i < dir_size();) {
-        Table* t = table_at(i);
-        Table* b = t->local_depth != 0 && (t->index & (size_type{1} << (global_depth_ - t->local_depth))) == 0
-                       ? buddy_of(t) : nullptr;
-        if (b != nullptr && fold(t, b)) {
-          merge(t, b, cap, oversize);
-          merged = true;
-          continue;  // the merged table starts at i
-        }
-        i += size_type{1} << (global_depth_ - t->local_depth);
-      }
-    }
-  }
-
-  // A table on its way out: if someone still holds it (an iterator, or an
-  // older stale table forwarding into it), it needs forwarding records for
-  // where each entry goes; allocated up front so a failure changes nothing.
-  struct Retirement {
-    using TableRef = typename Table::TableRef;
-    Retirement(Map& m, Table* t, unsigned targets) : table(t), alloc(m.alloc_), n(targets) {
-      if (t->ref_count() == 1) return;
-      forward = detail::allocate_array<detail::Forward>(alloc, t->capacity);
-      try {
-        to = detail::allocate_array<TableRef>(alloc, n);
-      } catch (...) {
-        detail::deallocate_array(alloc, forward, t->capacity);
-        throw;
-      }
-    }
-    ~Retirement() {
-      if (forward) detail::deallocate_array(alloc, forward, table->capacity);
-      if (to) detail::deallocate_array(alloc, to, n);
-    }
-    Retirement(const Retirement&) = delete;
-    Retirement& operator=(const Retirement&) = delete;
-    // The entries have moved to fresh[0..n): mark the table stale, hand it
-    // its forwarding records, drop the directory's reference.
-    void retire(Table* const* fresh) {
-      table->used = 0;
-      table->stale = true;
-      if (forward) {
-        for (unsigned j = 0; j < n; ++j) {
-          to[j] = fresh[j];
-          Table::retain(fresh[j]);
-          Table::add_forwarder(fresh[j], table);
-        }
-        table->forward = std::exchange(forward, nullptr);
-        table->forward_targets = std::exchange(to, nullptr);
-        table->forward_target_count = n;
-        // Older stale tables forwarding into this one now forward past it.
-        for (std::uint32_t i = 0; i < table->forwarder_count; ++i) Table::forward_past(table->forwarders[i], table);
-        table->forwarder_count = 0;
-      }
-      Table::release(table);
-    }
-    Table* table;
-    Alloc alloc;
-    unsigned n;
-    detail::Forward* forward = nullptr;
-    TableRef* to = nullptr;
-  };
-
-  // Doubles the directory: entry i becomes entries 2i and 2i+1.
-  void grow_directory() {
-    const size_type old_size = dir_size();
-    TablePtr* next = detail::allocate_array<TablePtr>(alloc_, old_size * 2);
-    for (size_type i = 0; i < old_size * 2; ++i) next[i] = dir_[i / 2];
-    if (global_depth_ > 0) detail::deallocate_array<TablePtr>(alloc_, dir_, old_size);
-    dir_ = next;
-    single_ = nullptr;
-    ++global_depth_;
-    --dir_shift_;
-    for (size_type i = 0; i < dir_size(); ++i)
-      if (i == 0 || dir_[i] != dir_[i - 1]) dir_[i]->index = static_cast<std::uint32_t>(i);
-  }
-
   // ---- teardown ----------------------------------------------------------------
   void destroy_entries(Table* t) {
     t->for_each_full([&](std::uint32_t i) {
@@ -1234,40 +870,22 @@ class Map {
     t->used = 0;
   }
   void destroy_all() {
-    for_each_table([&](Table* t) {
+    dir_.for_each_table([&](Table* t) {
       destroy_entries(t);
       t->stale = true;  // an iterator that outlives the map sees nothing more
       Table::release(t);
     });
-    if (global_depth_ > 0) detail::deallocate_array<TablePtr>(alloc_, dir_, dir_size());
-    single_ = nullptr;
-    set_depth_zero();
+    dir_.reset(alloc_);
     size_ = 0;
   }
-  // At depth 0 the directory is single_ itself, so dir_ points into *this
-  // and moving the storage between maps re-points it.
-  void set_depth_zero() noexcept {
-    dir_ = std::addressof(single_);
-    global_depth_ = 0;
-    dir_shift_ = 63;
-  }
   void steal(Map& other) noexcept {
-    single_ = std::exchange(other.single_, nullptr);
-    dir_ = other.global_depth_ == 0 ? std::addressof(single_) : static_cast<TablePtr*>(other.dir_);
-    global_depth_ = other.global_depth_;
-    dir_shift_ = other.dir_shift_;
-    other.set_depth_zero();
+    dir_.steal(other.dir_);
     size_ = std::exchange(other.size_, 0);
     seed_ = std::exchange(other.seed_, detail::draw_seed());
   }
   void swap_storage(Map& other) noexcept {
     using std::swap;
-    swap(single_, other.single_);
-    swap(dir_, other.dir_);
-    swap(global_depth_, other.global_depth_);
-    swap(dir_shift_, other.dir_shift_);
-    if (global_depth_ == 0) dir_ = std::addressof(single_);
-    if (other.global_depth_ == 0) other.dir_ = std::addressof(other.single_);
+    dir_.swap(other.dir_);
     swap(size_, other.size_);
     swap(seed_, other.seed_);
   }
@@ -1286,17 +904,14 @@ class Map {
   // Moves every entry of other (whose allocator is not ours) into this
   // map, then empties other.
   void move_entries_from(Map& other) {
-    presize(other.size());
+    detail::Growth<Map>(*this).presize(other.size());
     for (value_type& v : other) emplace_key(std::move(const_cast<K&>(v.first)), std::move(v.second));
     other.clear();
   }
 
-  TablePtr single_ = nullptr;  // the only table while global_depth_ == 0
-  DirPtr dir_ = std::addressof(single_);  // 2^global_depth_ entries (&single_ at depth 0)
+  Directory dir_;  // which table owns a hash (directory.h)
   size_type size_ = 0;
   std::uint64_t seed_;
-  std::uint8_t global_depth_ = 0;
-  std::uint8_t dir_shift_ = 63;  // 63 - global_depth_
   // Tables rebuilt so far (grown, split, rebuilt in place, merged): what
   // moves entries. Debug builds use it to catch stale positioned iterators;
   // the suite reads it (TestAccess::rebuilds) to check which ops may move.
@@ -1306,95 +921,6 @@ class Map {
   [[no_unique_address]] Eq eq_;
   [[no_unique_address]] Alloc alloc_;
 };
-
-// Whether making room for n entries has anything to do (reserve, presize).
-template <class K, class V, class H, class Eq, class A>
-bool Map<K, V, H, Eq, A>::needs_room(size_type n) const {
-  if (n > max_size()) throw std::length_error("swiss::Map::reserve: too many entries");
-  if (n <= size_) return false;
-  // Up to 8 entries fit the small map, built by the first insert (as Go's
-  // map with a hint <= 8 allocates nothing up front).
-  return !(n <= kGroupSlots && global_depth_ == 0 && (single_ == nullptr || single_->small));
-}
-
-template <class K, class V, class H, class Eq, class A>
-void Map<K, V, H, Eq, A>::reserve(size_type n) {
-  if (!needs_room(n)) return;
-  if (n > Table::max_growth(kMaxReserveCapacity)) return presize(n);
-  const std::uint32_t need = static_cast<std::uint32_t>(n - size_);
-  if (global_depth_ == 0 && single_ == nullptr) {
-    Table* t = Table::create(alloc_, capacity_for(need, 2 * kGroupSlots), 0, false);
-    t->oversize = t->capacity > kMaxTableCapacity;
-    single_ = t;
-    return;
-  }
-  // The new keys may all land in one table, so every table needs room for
-  // all of them. When giving each that room costs more than twice one table
-  // for all n entries, fold the tables into one first (as absl's one array).
-  auto has_room = [&](Table* t) { return !t->small && t->growth_left >= need; };
-  size_type per_table = 0;
-  for_each_table([&](Table* t) { per_table += has_room(t) ? t->capacity : capacity_for(t->used + need, 2 * kGroupSlots); });
-  if (global_depth_ > 0 && per_table > 2 * size_type{capacity_for(static_cast<std::uint32_t>(n), 2 * kGroupSlots)})
-    merge_buddies([](Table*, Table*) { return true; }, 2 * kGroupSlots, /*oversize=*/true);
-  for (size_type i = 0; i < dir_size();) {
-    Table* t = table_at(i);
-    if (!has_room(t)) {
-      HashBuffer hashes(*this, t);
-      replace(t, hashes, 0, capacity_for(t->used + need, 2 * kGroupSlots), /*oversize=*/true);
-      continue;
-    }
-    i += size_type{1} << (global_depth_ - t->local_depth);
-  }
-}
-
-// Room for n entries spread evenly (a copy's layout): tables of
-// kMaxTableCapacity under a directory deep enough, with no promise that
-// an uneven spread does not split one.
-template <class K, class V, class H, class Eq, class A>
-void Map<K, V, H, Eq, A>::presize(size_type n) {
-  if (!needs_room(n)) return;
-  const std::uint32_t per_table = Table::max_growth(kMaxTableCapacity);
-  if (global_depth_ == 0 && single_ == nullptr)
-    single_ = Table::create(alloc_, capacity_for(static_cast<std::uint32_t>(std::min<size_type>(n, per_table)), 16),
-                            0, false);
-  unsigned depth = 0;
-  while ((size_type{per_table} << depth) < n) ++depth;
-  const std::uint32_t want_cap =
-      depth > 0 ? static_cast<std::uint32_t>(kMaxTableCapacity) : capacity_for(static_cast<std::uint32_t>(n), 16);
-  for (size_type i = 0; i < dir_size();) {
-    Table* t = table_at(i);
-    if (t->small || t->capacity < want_cap) {
-      HashBuffer hashes(*this, t);
-      replace(t, hashes, 0, want_cap);
-      continue;
-    }
-    if (t->local_depth < depth) {
-      HashBuffer hashes(*this, t);
-      replace(t, hashes, 1, kMaxTableCapacity);
-      continue;
-    }
-    i += size_type{1} << (global_depth_ - t->local_depth);
-  }
-}
-
-// What rehash does before it makes room: buddies whose entries fit half a
-// kMaxTableCapacity table fold back into one, then every table is rebuilt
-// at the smallest capacity for its entries (which drops its tombstones).
-template <class K, class V, class H, class Eq, class A>
-void Map<K, V, H, Eq, A>::shrink() {
-  if (global_depth_ == 0 && (single_ == nullptr || single_->small)) return;
-  merge_buddies([](Table* l, Table* r) { return l->used + r->used <= Table::max_growth(kMaxTableCapacity) / 2; },
-                2 * kGroupSlots, /*oversize=*/false);
-  for (size_type i = 0; i < dir_size();) {
-    Table* t = table_at(i);
-    if (!t->small && (t->capacity > capacity_for(t->used, 2 * kGroupSlots) || t->tombstones() != 0)) {
-      HashBuffer hashes(*this, t);
-      replace(t, hashes, 0, 2 * kGroupSlots);
-      t = table_at(i);
-    }
-    i += size_type{1} << (global_depth_ - t->local_depth);
-  }
-}
 
 template <class K, class V, class H, class Eq, class A, class Pred>
 typename Map<K, V, H, Eq, A>::size_type erase_if(Map<K, V, H, Eq, A>& m, Pred pred) {

@@ -14,27 +14,16 @@
 #include <atomic>
 #include <bit>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 
 #include "swiss/ctrl.h"
 #include "swiss/pointer.h"
+#include "swiss/probe.h"
 #include "swiss/slot.h"
 
 namespace swiss::detail {
-
-// Growth keeps an empty slot in every table (max load 7/8), and a probe stops
-// at the first group with one; triangular steps visit every group once, so a
-// probe that has seen them all met a table whose accounting is broken. Abort
-// with a message rather than spin forever.
-[[noreturn, gnu::cold, gnu::noinline]] inline void probe_exhausted() {
-  std::fprintf(stderr, "swiss::Map: a probe visited every group of a table without meeting an empty slot "
-                       "(growth_left or a control byte is wrong)\n");
-  std::abort();
-}
 
 // Where the entry of a slot went when its table was retired. (Outside
 // Table so that naming it does not instantiate Table, whose layout needs the
@@ -269,13 +258,9 @@ struct Table {
   // hold the key (growth and rebuild, where keys are unique).
   std::uint32_t find_insert_slot(std::uint64_t hash) {
     if (small) return group_ctrl(0).match_empty().lowest();
-    const std::uint32_t mask = group_mask();
-    std::uint32_t g = static_cast<std::uint32_t>(h1(hash)) & mask;
-    for (std::uint32_t step = 1;; ++step) {
-      const SlotMask free = group_ctrl(g).match_empty_or_deleted();
-      if (free) return g * kGroupSlots + free.lowest();
-      if (step > mask) probe_exhausted();
-      g = (g + step) & mask;
+    for (ProbeSeq seq(hash, group_mask());; seq.next()) {
+      const SlotMask free = group_ctrl(seq.offset()).match_empty_or_deleted();
+      if (free) return seq.slot(free.lowest());
     }
   }
 
@@ -321,55 +306,6 @@ struct Table {
  private:
   explicit Table(const Alloc& a) : alloc(a) {}
   ~Table() = default;
-};
-
-// A table pointer as the directory stores it: tables are 16-byte aligned,
-// so the low 4 bits carry log2(capacity) - 3 (15: read the header). A lookup
-// then finds the control words and slots from the directory entry alone,
-// without a dependent load of the table header. Ref is how a table pointer
-// is stored (stored_ptr): with an allocator whose pointer is a class type no
-// bits can be borrowed, so the entry holds that pointer and capacity() reads
-// the header.
-template <class T, class Ref = T*>
-class TablePtr {
- public:
-  TablePtr() = default;
-  TablePtr(std::nullptr_t) {}
-  TablePtr(T* t) : ref_(t) {}
-  T* get() const { return ref_; }
-  operator T*() const { return get(); }
-  T* operator->() const { return get(); }
-  std::uint32_t capacity() const { return get()->capacity; }
-
- private:
-  Ref ref_ = nullptr;
-};
-
-template <class T>
-class TablePtr<T, T*> {
- public:
-  static constexpr std::uintptr_t kTagMask = 15;
-  TablePtr() = default;
-  TablePtr(std::nullptr_t) {}
-  TablePtr(T* t) : bits_(reinterpret_cast<std::uintptr_t>(t)) {
-    if (t == nullptr) return;
-    if ((bits_ & kTagMask) != 0) {
-      std::fprintf(stderr, "swiss::Map: the allocator returned memory not aligned to 16 bytes\n");
-      std::abort();
-    }
-    const unsigned log2 = static_cast<unsigned>(std::countr_zero(t->capacity));
-    bits_ |= log2 - 3 < kTagMask ? log2 - 3 : kTagMask;
-  }
-  T* get() const { return reinterpret_cast<T*>(bits_ & ~kTagMask); }
-  operator T*() const { return get(); }
-  T* operator->() const { return get(); }
-  std::uint32_t capacity() const {
-    const unsigned tag = bits_ & kTagMask;
-    return tag == kTagMask ? get()->capacity : std::uint32_t{8} << tag;
-  }
-
- private:
-  std::uintptr_t bits_ = 0;
 };
 
 }  // namespace swiss::detail

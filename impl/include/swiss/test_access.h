@@ -29,9 +29,9 @@ struct TestAccess {
 
   static MapShape shape(const M& m) {
     MapShape s;
-    s.global_depth = m.global_depth_;
-    s.directory_size = m.dir_size();
-    m.for_each_table([&](Table* t) {
+    s.global_depth = m.dir_.depth();
+    s.directory_size = m.dir_.size();
+    m.dir_.for_each_table([&](Table* t) {
       s.small = t->small;
       ++s.tables;
       s.capacity += t->capacity;
@@ -83,7 +83,7 @@ struct TestAccess {
   static FoundSlot find_slot(const M& m, const void* p) {
     FoundSlot where;
     const Slot* s = static_cast<const Slot*>(p);
-    m.for_each_table([&](Table* t) {
+    m.dir_.for_each_table([&](Table* t) {
       const Slot* first = t->slot(0);
       if (where.table == nullptr && s >= first && s < first + t->capacity)
         where = {t, static_cast<std::uint32_t>(s - first)};
