@@ -33,8 +33,9 @@ ensure_packages() {
 SWISS_BUILD_PACKAGES=(g++ libtsan2 cmake ninja-build libgtest-dev libabsl-dev librapidcheck-dev libboost1.81-dev)
 SWISS_CLANG_PACKAGES=(clang-14 llvm-14 libclang-rt-14-dev)
 
-# Packages the libFuzzer build and the fuzz scripts need on top of the above.
-SWISS_FUZZ_PACKAGES=(zip unzip)
+# Packages the libFuzzer build and the fuzz scripts need on top of the above
+# (python3: crash triage, ci/lib/triage.py, and its test ctest ci.triage).
+SWISS_FUZZ_PACKAGES=(zip unzip python3)
 SWISS_AFL_PACKAGES=(afl++)
 
 # ensure_configured PRESET [CMAKE_ARG...]: cmake --preset PRESET (with the
