@@ -177,8 +177,11 @@ def crash_name(sig):
 # ---- grouping ---------------------------------------------------------------------
 
 def group_key(sig):
-    """Inputs with the same kind and top two frames are one crash."""
-    words = fields(sig or UNREPRODUCIBLE)[:3]
+    """Inputs with the same kind and top two frames are one crash; those that
+    did not crash again are one group, "unreproducible"."""
+    if not sig:
+        return UNREPRODUCIBLE
+    words = fields(sig)[:3]
     return " ".join(words + [""] * (3 - len(words)))
 
 

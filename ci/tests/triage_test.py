@@ -202,6 +202,12 @@ class GroupTest(TempDir):
         groups = triage.group([(self.file(str(i), i + 1), s) for i, s in enumerate(sigs)], 3)
         self.assertEqual([g[0] for g in groups], ["minimize"] * 3 + ["smallest"] * (len(sigs) - 3))
 
+    def test_no_crash_again_one_unreproducible_group(self):
+        # not minimized, and not counted against the minimize limit
+        a, b, c = self.file("a", 7), self.file("b", 9), self.file("c", 5)
+        self.assertEqual(triage.group([(a, ""), (b, UAF), (c, "")], 1),
+                         [("unreproducible", 2, c, "unreproducible"), ("minimize", 1, b, triage.group_key(UAF))])
+
     def test_key_without_frames(self):
         self.assertEqual(triage.group_key("timeout"), "timeout  ")
         self.assertEqual(triage.group_key(UAF), "heap-use-after-free %s:1047 %s:900" % (MAP, MAP))
@@ -279,6 +285,16 @@ class KeepTest(TempDir):
                          % (triage.crash_name(key), triage.crash_name(key), key))
         self.assertEqual(triage.crash_name(key), "crash-heap-use-after-free-map_h-1047-79c19bc2")
 
+    def test_unreproducible_kept_under_work_only(self):
+        best = os.path.join(self.dir, "in", "a")
+        write(best, "never again")
+        name = "unreproducible-" + triage.sha1_prefix(b"never again")
+        self.keep([("unreproducible", 2, best, "unreproducible", "", "")])
+        self.assertEqual(self.tsv(), "%s\tnot reproduced; kept in build/campaign/t_fuzzer/min only\t2\t"
+                         "no crash in 20 runs of the libFuzzer build\n" % name)
+        self.assertEqual(read(os.path.join(self.work, "min", name)), "never again")
+        self.assertFalse(os.path.exists(self.regressions))
+
     def test_cli(self):
         m = self.minimized("a.min", "A")
         line = "minimize\t1\tin/a\t%s\t%s\t%s\n" % (triage.group_key(LEAK), m, LEAK)
@@ -342,7 +358,7 @@ class KeepCrashesTest(TempDir):
         self.inputs = []
         for name, content in (("crash-1", "asan_heap_use_after_free.log\n" + "x" * 40),
                               ("crash-2", "asan_heap_use_after_free.log\n"),
-                              ("crash-3", "lsan_leak.log\n"), ("crash-empty", "")):
+                              ("crash-3", "lsan_leak.log\n"), ("crash-4", "no_crash.log\n"), ("crash-empty", "")):
             self.inputs.append(os.path.join(self.dir, "artifacts", name))
             write(self.inputs[-1], content)
 
@@ -361,10 +377,14 @@ class KeepCrashesTest(TempDir):
         self.assertEqual(sorted(os.listdir(regressions)), sorted([uaf, leak]))
         self.assertEqual(read(os.path.join(regressions, uaf)), "asan_heap_use_after_free.log\n")  # the smaller
         work = os.path.join(self.root, "build", "c1")
+        unrep = "unreproducible-" + triage.sha1_prefix(b"no_crash.log\n")
         self.assertEqual(read(os.path.join(work, "crashes.tsv")),
                          "%s\tnew: corpus/regressions/t_fuzzer/%s\t2\t%s\n" % (uaf, uaf, UAF)
-                         + "%s\tnew: corpus/regressions/t_fuzzer/%s\t1\t%s\n" % (leak, leak, LEAK))
-        self.assertEqual(read(os.path.join(work, "unique_crashes")), "2\n")
+                         + "%s\tnew: corpus/regressions/t_fuzzer/%s\t1\t%s\n" % (leak, leak, LEAK)
+                         + "%s\tnot reproduced; kept in build/c1/min only\t1\t"
+                           "no crash in 20 runs of the libFuzzer build\n" % unrep)
+        self.assertEqual(read(os.path.join(work, "min", unrep)), "no_crash.log\n")
+        self.assertEqual(read(os.path.join(work, "unique_crashes")), "3\n")
         self.assertEqual(out.split("\n")[:5], [
             "", "  crash %s  (2 raw input(s); new: corpus/regressions/t_fuzzer/%s)" % (uaf, uaf),
             "    signature: " + UAF,
@@ -378,6 +398,7 @@ class KeepCrashesTest(TempDir):
         out = self.keep_crashes("build/c1", SWISS_NO_KEEP="1")
         self.assertFalse(os.path.exists(os.path.join(self.root, "corpus")))
         self.assertEqual(out.count("; not saved (--no-keep): build/c1/min/crash-"), 2)
+        self.assertEqual(out.count("; not reproduced; kept in build/c1/min only)"), 1)
 
 
 if __name__ == "__main__":
