@@ -60,6 +60,7 @@
 #include "check/lanes.h"
 #include "check/model.h"
 #include "check/ops.h"
+#include "check/rules.h"
 #include "check/trace.h"
 #include "check/tracked_alloc.h"
 #include "swiss/map.h"
@@ -214,7 +215,7 @@ class Interpreter {
   }
 
   // ---- lane helpers -----------------------------------------------------
-  static Key key_of(std::uint32_t i) { return L::make_key(i % L::kIndexLimit); }
+  static Key key_of(std::uint32_t i) { return L::make_key(key_index(i, L::kIndexLimit)); }
   static std::string show_key(const Key& k) { return show_obj(k); }
   static OValue default_ovalue() {
     Value v{};
@@ -353,7 +354,7 @@ class Interpreter {
   void check_all(const char* when) {
     for (auto& s : slots_) {
       if (!s.map) continue;
-      charge(3 * s.map->size());
+      charge(full_check_cost(s.map->size()));
       check_full(*s.map, s.model, when, &s.pins);
       s.unchecked_work = 0;
     }
@@ -367,7 +368,7 @@ class Interpreter {
     for (auto& s : slots_) {
       if (!s.map || s.unchecked_work == 0) continue;
       if (s.unchecked_work * opt_.work_ratio < s.map->size()) continue;
-      charge(3 * s.map->size());
+      charge(full_check_cost(s.map->size()));
       check_full(*s.map, s.model, when, &s.pins);
       s.unchecked_work = 0;
     }
@@ -774,22 +775,22 @@ class Interpreter {
         return;
       }
       case Code::kInsertMany: {
-        std::uint32_t n = std::min<std::uint32_t>(op.n, L::kIndexLimit);
+        const std::uint32_t n = bulk_count(op.n, L::kIndexLimit);
         for (std::uint32_t i = 0; i < n; ++i) {
-          const std::uint32_t x = (op.key + i) % L::kIndexLimit;
+          const std::uint32_t x = bulk_key(op.key, i, L::kIndexLimit);
           const Key k = L::make_key(x);
           const bool present = md.find(k) != nullptr;
           bool inserted;
-          if (i % 2) {
-            inserted = call([&] { return m.try_emplace(k, L::make_value(x & 0xFF)).second; });
+          if (insert_many_try_emplaces(i)) {
+            inserted = call([&] { return m.try_emplace(k, L::make_value(bulk_value(x))).second; });
           } else {
-            typename Map::value_type p(k, L::make_value(x & 0xFF));
+            typename Map::value_type p(k, L::make_value(bulk_value(x)));
             inserted = call([&] { return m.insert(p).second; });
           }
           if (inserted == present)
             fail("insert_many: insert(" + show_key(k) + ") returned inserted=" + (inserted ? "true" : "false"));
           if (inserted) {
-            model_add(md, k, L::ovalue(L::make_value(x & 0xFF)));
+            model_add(md, k, L::ovalue(L::make_value(bulk_value(x))));
             check_at_growth_points(m);
           }
         }
@@ -797,9 +798,9 @@ class Interpreter {
         return;
       }
       case Code::kEraseMany: {
-        std::uint32_t n = std::min<std::uint32_t>(op.n, L::kIndexLimit);
+        const std::uint32_t n = bulk_count(op.n, L::kIndexLimit);
         for (std::uint32_t i = 0; i < n; ++i) {
-          const Key k = L::make_key((op.key + i) % L::kIndexLimit);
+          const Key k = L::make_key(bulk_key(op.key, i, L::kIndexLimit));
           const bool present = md.find(k) != nullptr;
           // TestAccess::slot_is_zero scans every table for the slot: check a
           // sample, or a bulk erase of a big map costs seconds.
@@ -832,10 +833,11 @@ class Interpreter {
         const OValue* had = md.find(k);
         const std::optional<OValue> old = had ? std::optional<OValue>(*had) : std::nullopt;
         typename Map::iterator it;
-        if (op.n % 3 == 0) {
+        const Hint h = hint_kind(op.n);
+        if (h == Hint::kNone) {
           typename Map::value_type p(k, v);
           it = call([&] { return m.insert(m.find(k), p); });
-        } else if (op.n % 3 == 1) {
+        } else if (h == Hint::kBegin) {
           it = call([&] { return m.emplace_hint(m.begin(), k, v); });
         } else {
           it = call([&] { return m.try_emplace(m.end(), k, v); });
@@ -878,7 +880,7 @@ class Interpreter {
         return;
       }
       case Code::kEraseRange: {
-        const std::size_t n = std::min<std::size_t>(op.n, m.size());
+        const std::size_t n = erase_range_count(op.n, m.size());
         std::vector<OKey> ids;
         typename Model<L>::Matcher matcher(md);
         auto last = m.begin();
@@ -894,10 +896,12 @@ class Interpreter {
         return;
       }
       case Code::kEraseIf: {
-        auto pred = [&](const typename Map::value_type& e) { return fingerprint(L::okey(e.first)) % 4 == op.n; };
+        auto pred = [&](const typename Map::value_type& e) {
+          return erase_if_erases(fingerprint(L::okey(e.first)), op.n);
+        };
         std::vector<OKey> doomed;
         for (const auto& [id, v] : md.entries())
-          if (fingerprint(id) % 4 == op.n) doomed.push_back(id);
+          if (erase_if_erases(fingerprint(id), op.n)) doomed.push_back(id);
         std::size_t r = 0;
         try {
           r = call([&] { return swiss::erase_if(m, pred); });
@@ -922,13 +926,12 @@ class Interpreter {
       }
       case Code::kRehash: call([&] { m.rehash(op.n); }); return;
       case Code::kInsertRange: {
-        const std::uint32_t n = std::min<std::uint32_t>(op.n, 512);
-        const std::uint32_t w = n * 3 / 4 ? n * 3 / 4 : 1;  // the last quarter repeats keys
+        const std::uint32_t n = insert_range_size(op.n);
         std::vector<std::pair<Key, Value>> range;
         range.reserve(n);
         for (std::uint32_t i = 0; i < n; ++i) {
-          const std::uint32_t x = (op.key + i % w) % L::kIndexLimit;
-          range.emplace_back(L::make_key(x), L::make_value(x & 0xFF));
+          const std::uint32_t x = insert_range_key(op.key, n, i, L::kIndexLimit);
+          range.emplace_back(L::make_key(x), L::make_value(bulk_value(x)));
         }
         charge(md.size());
         const Model<L> before = md;
@@ -1026,12 +1029,12 @@ class Interpreter {
         return;
       }
       case Code::kSwap: {
-        const std::uint32_t d = op.n % kSlots;
+        const std::uint32_t d = named_slot(op.n);
         engage(d);
         Map& a = *slots_[cur_].map;
         Map& b = *slots_[d].map;
         if (!skip_.empty()) return;  // unequal allocators (AllocWalk::step): a no-op on both sides
-        if (op.n / kSlots) {
+        if (second_variant(op.n)) {
           using std::swap;
           swap(a, b);
         } else {
@@ -1048,13 +1051,13 @@ class Interpreter {
         return;
       }
       case Code::kSelect: {
-        const std::uint32_t d = op.n % kSlots;
+        const std::uint32_t d = named_slot(op.n);
         engage(d);
         cur_ = d;
         return;
       }
       case Code::kEqual: {
-        const std::uint32_t d = op.n % kSlots;
+        const std::uint32_t d = named_slot(op.n);
         engage(d);
         Map& a = *slots_[cur_].map;
         Map& b = *slots_[d].map;
@@ -1093,7 +1096,7 @@ class Interpreter {
         const OValue* want = md.find(k);
         auto found = m.find(k);
         if ((found != m.end()) != (want != nullptr)) fail("find(" + show_key(k) + ") disagrees with the oracle");
-        if (op.code == Code::kExtractFound && !want) return;  // nothing to extract: the held node stays
+        if (!extract_replaces_held(op.code, want != nullptr)) return;  // nothing to extract: the held node stays
         const void* addr = want ? static_cast<const void*>(&found->first) : nullptr;
         const ErasedSlot slot = want ? slot_of(m, k) : ErasedSlot{};
         Node nh = op.code == Code::kExtractKey
@@ -1127,15 +1130,16 @@ class Interpreter {
       }
       case Code::kInsertNode: {
         check_held("before insert(node)");
-        const char* what = op.n % 3 == 0 ? "insert(node)" : op.n % 3 == 1 ? "insert(begin(), node)" : "insert(end(), node)";
+        const Hint h = hint_kind(op.n);
+        const char* what = insert_node_form(h);
         auto insert_held = [&](typename Map::iterator& pos, bool& inserted) {
-          if (op.n % 3 == 0) {
+          if (h == Hint::kNone) {
             auto r = call([&] { return m.insert(std::move(held_)); });
             pos = r.position;
             inserted = r.inserted;
             held_ = std::move(r.node);
           } else {
-            const typename Map::const_iterator hint = op.n % 3 == 1 ? m.cbegin() : m.cend();
+            const typename Map::const_iterator hint = h == Hint::kBegin ? m.cbegin() : m.cend();
             pos = call([&] { return m.insert(hint, std::move(held_)); });
             inserted = held_.empty() && pos != m.end();
           }
@@ -1181,8 +1185,8 @@ class Interpreter {
         return;
       }
       case Code::kMerge: {
-        const std::uint32_t d = op.n % kSlots;
-        const bool rvalue = op.n / kSlots != 0;
+        const std::uint32_t d = named_slot(op.n);
+        const bool rvalue = second_variant(op.n);
         engage(d);
         Map& src = *slots_[d].map;
         Model<L>& smd = slots_[d].model;
@@ -1243,12 +1247,12 @@ class Interpreter {
       }
       case Code::kIterMutate: iterate_mutate(op); return;
       case Code::kArmFault:
-        if constexpr (L::kFaults) Ledger::current().arm(static_cast<Fault>(op.n % 4), op.value);
+        if constexpr (L::kFaults) Ledger::current().arm(fault_kind(op.n), op.value);
         return;
       case Code::kCheck:
         // Unchanged since its last full check: the same check again finds nothing.
         if (slots_[cur_].unchecked_work == 0) return;
-        charge(3 * m.size());
+        charge(full_check_cost(m.size()));
         check_full(m, md, "check", &slots_[cur_].pins);
         slots_[cur_].unchecked_work = 0;
         return;
@@ -1282,7 +1286,7 @@ class Interpreter {
   void iterate_mutate(const Op& op) {
     Map& m = map();
     Model<L>& md = model();
-    charge(2 * m.size() + 16 * op.actions.size());
+    charge(iteration_cost(m.size(), op.actions.size()));
     Tracker t(md);
     std::size_t yield = 0, next = 0;
     const std::size_t cap = 64 * (md.size() + 1) + 1000000;
@@ -1315,15 +1319,13 @@ class Interpreter {
         const auto before = before_all();
         const Family f = family(a.code);
         if (a.code == Code::kEraseCurrent || a.code == Code::kAssignCurrent) {
-          if (t.current_gone()) continue;
+          if (!current_action_runs(a.code, t.current_gone(), dirty, kIndirect)) continue;
           const OKey id = *ref_id;
           if (a.code == Code::kAssignCurrent) {
-            if (dirty && !kIndirect) continue;
             const Value v = L::make_value(a.value);
             call([&] { ref->second = v; });
             md.set(id, L::ovalue(v));
           } else {
-            if (dirty) continue;
             const Key k = it->first;
             const ErasedSlot slot = slot_of(m, k);
             it = call([&] { return m.erase(it); });
@@ -1361,9 +1363,7 @@ class Interpreter {
 
   // ---- one top-level op --------------------------------------------------
   bool apply(const Op& op) {
-    std::size_t cost = 0;
-    if (op.code == Code::kInsertMany || op.code == Code::kEraseMany || op.code == Code::kInsertRange) cost = op.n;
-    if (!charge(cost)) return false;
+    if (!charge(upfront_cost(op))) return false;
     if constexpr (kTracked) skip_ = walk_.step(op);
     const std::size_t work_before = budget_used_;
     const std::uint32_t cur_before = cur_;
@@ -1390,7 +1390,7 @@ class Interpreter {
       slots_[cur_before].unchecked_work += work;
       slots_[cur_].unchecked_work += work;
       const Arg first = info(op.code).args[0];
-      if (first == Arg::kSlot || first == Arg::kSlotVariant) slots_[op.n % kSlots].unchecked_work += work;
+      if (first == Arg::kSlot || first == Arg::kSlotVariant) slots_[named_slot(op.n)].unchecked_work += work;
     }
     check_size(map(), model(), "after the op");
     check_ledger();
@@ -1401,7 +1401,7 @@ class Interpreter {
   // The address rules for each map a top-level op touched.
   void verify_op(const Op& op, std::uint32_t cur_before, const std::array<Before, kSlots>& b, bool threw) {
     const Family f = family(op.code);
-    const std::uint32_t d = op.n % kSlots;
+    const std::uint32_t d = named_slot(op.n);
     if (threw && f == Family::kIterMutate) {
       // The action that threw was not judged: take the addresses as they are.
       for (std::uint32_t i = 0; i < kSlots; ++i) verify_slot(i, Family::kFree, b[i], true);
