@@ -71,14 +71,7 @@ inline constexpr std::size_t kMaxOps = 2000;        // top-level ops per input
 inline constexpr std::size_t kMaxActions = 16;      // actions per iteration
 inline constexpr std::uint32_t kMaxGap = 8;         // yields between actions: gap byte % 8
 
-// Slot rules shared by the interpreter, the printers and AllocWalk (tracked_alloc.h): an op that makes a
-// new map never overwrites the current one.
-inline std::uint32_t target_slot(Code c, std::uint32_t n, std::uint32_t cur) {
-  std::uint32_t d = n % kSlots;
-  if ((c == Code::kCopyConstruct || c == Code::kMoveConstruct || c == Code::kMoveAssign) && d == cur)
-    d = (cur + 1) % kSlots;
-  return d;
-}
+// What an op's fields mean (which slot, keys, counts it acts on): check/rules.h.
 
 struct CodeInfo {
   const char* name;

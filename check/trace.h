@@ -12,6 +12,7 @@
 
 #include "check/instrumented.h"
 #include "check/ops.h"
+#include "check/rules.h"
 #include "check/tracked_alloc.h"
 
 namespace swisscheck {
@@ -29,7 +30,7 @@ inline std::string ordinal(std::uint64_t n) {
 template <class L>
 std::string show_op(const Op& op) {
   auto key = [&](std::uint32_t i) {
-    i %= L::kIndexLimit;
+    i = key_index(i, L::kIndexLimit);
     return "key #" + std::to_string(i) + " = " + L::show_key(i);
   };
   auto value = [&](std::uint32_t j) { return "value #" + std::to_string(j) + " = " + L::show_value(j); };
@@ -40,26 +41,21 @@ std::string show_op(const Op& op) {
     case Code::kIndexAssign:
       o << ' ' << key(op.key) << ", " << value(op.value);
       break;
-    case Code::kInsertHint: {
-      static const char* kinds[3] = {"insert(find(k), ...)", "emplace_hint(begin(), ...)", "try_emplace(end(), ...)"};
-      o << ' ' << key(op.key) << ", " << value(op.value) << " as " << kinds[op.n % 3];
+    case Code::kInsertHint:
+      o << ' ' << key(op.key) << ", " << value(op.value) << " as " << insert_hint_form(hint_kind(op.n));
       break;
-    }
     case Code::kIndexBump: case Code::kFind: case Code::kContains: case Code::kCount: case Code::kAt:
     case Code::kEqualRange: case Code::kEraseKey: case Code::kEraseFound: case Code::kExtractKey:
     case Code::kExtractFound:
       o << ' ' << key(op.key);
       break;
-    case Code::kInsertNode: {
-      static const char* kinds[3] = {"insert(node)", "insert(begin(), node)", "insert(end(), node)"};
-      o << " (the held node) as " << kinds[op.n % 3];
-      break;
-    }
+    case Code::kInsertNode: o << " (the held node) as " << insert_node_form(hint_kind(op.n)); break;
     case Code::kMerge:
-      o << " map " << op.n % kSlots << " into this map" << (op.n / kSlots ? " (merge(std::move(src)))" : " (merge(src))");
+      o << " map " << named_slot(op.n) << " into this map"
+        << (second_variant(op.n) ? " (merge(std::move(src)))" : " (merge(src))");
       break;
     case Code::kEraseRange: o << " first " << op.n << " entries"; break;
-    case Code::kEraseIf: o << " fingerprint(key) % 4 == " << op.n; break;
+    case Code::kEraseIf: o << ' ' << erase_if_says(op.n); break;
     case Code::kReserve:
       if (op.n == kAbsurdSize) o << " absurd sizes (must throw std::length_error)";
       else o << ' ' << op.n;
@@ -70,11 +66,13 @@ std::string show_op(const Op& op) {
       break;
     case Code::kCopyConstruct: case Code::kCopyAssign: case Code::kMoveConstruct: case Code::kMoveAssign:
     case Code::kSelect: case Code::kEqual:
-      o << " map " << op.n % kSlots;
+      o << " map " << named_slot(op.n);
       break;
-    case Code::kSwap: o << " with map " << op.n % kSlots << (op.n / kSlots ? " (ADL swap)" : " (member swap)"); break;
+    case Code::kSwap:
+      o << " with map " << named_slot(op.n) << (second_variant(op.n) ? " (ADL swap)" : " (member swap)");
+      break;
     case Code::kArmFault:
-      o << ": the " << ordinal(op.value) << ' ' << fault_name(static_cast<Fault>(op.n % 4))
+      o << ": the " << ordinal(op.value) << ' ' << fault_name(fault_kind(op.n))
         << " call from now throws";
       break;
     case Code::kAssignCurrent: o << ' ' << value(op.value); break;
@@ -114,7 +112,7 @@ struct CppWriter {
   std::uint32_t cur = 0;
   bool engaged[kSlots] = {true, false, false};
 
-  std::string k(std::uint32_t i) { return L::cpp_key(i % L::kIndexLimit); }
+  std::string k(std::uint32_t i) { return L::cpp_key(key_index(i, L::kIndexLimit)); }
   std::string v(std::uint32_t j) { return L::cpp_value(j); }
   std::string slot(std::uint32_t d) { return "maps[" + std::to_string(d) + "]"; }
   static constexpr bool kTracked = is_tracked_alloc_v<typename L::Alloc>;
@@ -153,44 +151,50 @@ struct CppWriter {
         if (op.n == kAbsurdSize)
           return "try { m->reserve(SIZE_MAX); } catch (const std::length_error&) {}";
         return "m->reserve(" + std::to_string(op.n) + ");";
+      // Bulk ops: the count from the rule, each key and value through a call to it (rules.h).
       case Code::kInsertMany:
-        return "for (std::uint32_t i = 0; i < " + std::to_string(op.n) + "; ++i) { std::uint32_t x = (" +
-               std::to_string(op.key) + " + i) % " + limit +
-               "; if (i % 2) m->try_emplace(L::make_key(x), L::make_value(x & 0xFF)); "
-               "else m->insert({L::make_key(x), L::make_value(x & 0xFF)}); }";
+        return "for (std::uint32_t i = 0; i < " + std::to_string(bulk_count(op.n, L::kIndexLimit)) +
+               "; ++i) { std::uint32_t x = swisscheck::bulk_key(" + std::to_string(op.key) + ", i, " + limit +
+               "); auto v = L::make_value(swisscheck::bulk_value(x)); "
+               "if (swisscheck::insert_many_try_emplaces(i)) m->try_emplace(L::make_key(x), v); "
+               "else m->insert({L::make_key(x), v}); }";
       case Code::kEraseMany:
-        return "for (std::uint32_t i = 0; i < " + std::to_string(op.n) + "; ++i) m->erase(L::make_key((" +
-               std::to_string(op.key) + " + i) % " + limit + "));";
+        return "for (std::uint32_t i = 0; i < " + std::to_string(bulk_count(op.n, L::kIndexLimit)) +
+               "; ++i) m->erase(L::make_key(swisscheck::bulk_key(" + std::to_string(op.key) + ", i, " + limit + ")));";
       default: return "";
     }
   }
 
   std::string statement(const Op& op) {
-    const std::string d = std::to_string(target_slot(op.code, op.n, cur));
     const std::uint32_t di = target_slot(op.code, op.n, cur);
     std::string s = simple(op);
     if (!s.empty()) return s;
     switch (op.code) {
       case Code::kInsertHint:
-        if (op.n % 3 == 0) return "m->insert(m->find(" + k(op.key) + "), {" + k(op.key) + ", " + v(op.value) + "});";
-        if (op.n % 3 == 1) return "m->emplace_hint(m->begin(), " + k(op.key) + ", " + v(op.value) + ");";
-        return "m->try_emplace(m->end(), " + k(op.key) + ", " + v(op.value) + ");";
+        switch (hint_kind(op.n)) {
+          case Hint::kNone: return "m->insert(m->find(" + k(op.key) + "), {" + k(op.key) + ", " + v(op.value) + "});";
+          case Hint::kBegin: return "m->emplace_hint(m->begin(), " + k(op.key) + ", " + v(op.value) + ");";
+          case Hint::kEnd: return "m->try_emplace(m->end(), " + k(op.key) + ", " + v(op.value) + ");";
+        }
+        return "";
       case Code::kContains: return "(void)m->contains(" + k(op.key) + ");";
       case Code::kCount: return "(void)m->count(" + k(op.key) + ");";
       case Code::kAt: return "try { (void)m->at(" + k(op.key) + "); } catch (const std::out_of_range&) {}";
       case Code::kEqualRange: return "(void)m->equal_range(" + k(op.key) + ");";
       case Code::kEraseRange:
-        return "m->erase(m->begin(), std::next(m->begin(), std::min<std::size_t>(" + std::to_string(op.n) +
+        return "m->erase(m->begin(), std::next(m->begin(), swisscheck::erase_range_count(" + std::to_string(op.n) +
                ", m->size())));";
       case Code::kEraseIf:
-        return "swiss::erase_if(*m, [](const auto& e) { return swisscheck::fingerprint(L::okey(e.first)) % 4 == " +
-               std::to_string(op.n) + "; });";
+        return "swiss::erase_if(*m, [](const auto& e) { return swisscheck::erase_if_erases(swisscheck::fingerprint("
+               "L::okey(e.first)), " + std::to_string(op.n) + "); });";
       case Code::kRehash: return "m->rehash(" + std::to_string(op.n) + ");";
-      case Code::kInsertRange:
-        return "{ std::vector<std::pair<L::Key, L::Value>> r; std::uint32_t n = " + std::to_string(op.n) +
-               ", w = n * 3 / 4 ? n * 3 / 4 : 1; for (std::uint32_t i = 0; i < n; ++i) { std::uint32_t x = (" +
-               std::to_string(op.key) + " + i % w) % " + std::to_string(L::kIndexLimit) +
-               "; r.emplace_back(L::make_key(x), L::make_value(x & 0xFF)); } m->insert(r.begin(), r.end()); }";
+      case Code::kInsertRange: {
+        const std::string n = std::to_string(insert_range_size(op.n));
+        return "{ std::vector<std::pair<L::Key, L::Value>> r; for (std::uint32_t i = 0; i < " + n +
+               "; ++i) { std::uint32_t x = swisscheck::insert_range_key(" + std::to_string(op.key) + ", " + n +
+               ", i, " + std::to_string(L::kIndexLimit) +
+               "); r.emplace_back(L::make_key(x), L::make_value(swisscheck::bulk_value(x))); } m->insert(r.begin(), r.end()); }";
+      }
       case Code::kCopyConstruct: {
         std::string r = slot(di) + ".reset(); " + slot(di) + ".emplace(*m); m = &*" + slot(di) + ";";
         engaged[di] = true;
@@ -215,7 +219,7 @@ struct CppWriter {
       }
       case Code::kSwap: {
         std::string r = engage(di);
-        if (op.n / kSlots) return r + if_equal_allocs(di, "{ using std::swap; swap(*m, *" + slot(di) + "); }");
+        if (second_variant(op.n)) return r + if_equal_allocs(di, "{ using std::swap; swap(*m, *" + slot(di) + "); }");
         return r + if_equal_allocs(di, "m->swap(*" + slot(di) + ");");
       }
       case Code::kSelect: {
@@ -226,31 +230,31 @@ struct CppWriter {
       case Code::kEqual: return engage(di) + "(void)(*m == *" + slot(di) + ");";
       case Code::kIterate: return "for (const auto& e : *m) (void)e;";
       case Code::kArmFault:
-        return "swisscheck::Ledger::current().arm(static_cast<swisscheck::Fault>(" + std::to_string(op.n % 4) +
+        return "swisscheck::Ledger::current().arm(static_cast<swisscheck::Fault>(" +
+               std::to_string(static_cast<int>(fault_kind(op.n))) +
                "), " + std::to_string(op.value) + ");";
       case Code::kCheck: return "m->check_invariants();";
       case Code::kExtractKey: return "node = m->extract(" + k(op.key) + ");";
       case Code::kExtractFound:
         return "if (auto it2 = m->find(" + k(op.key) + "); it2 != m->end()) node = m->extract(it2);";
       case Code::kInsertNode: {
-        std::string s = op.n % 3 == 0 ? "{ auto r = m->insert(std::move(node)); node = std::move(r.node); }"
-                                      : std::string("(void)m->insert(m->") + (op.n % 3 == 1 ? "cbegin" : "cend") +
-                                            "(), std::move(node));";
+        const Hint h = hint_kind(op.n);
+        std::string s = h == Hint::kNone ? "{ auto r = m->insert(std::move(node)); node = std::move(r.node); }"
+                                         : std::string("(void)m->insert(m->") + (h == Hint::kBegin ? "cbegin" : "cend") +
+                                               "(), std::move(node));";
         if constexpr (kTracked) s = "if (node.empty() || node.get_allocator() == m->get_allocator()) " + s;
         return s;
       }
-      case Code::kMerge:
-        return engage(di % kSlots) +
-               if_equal_allocs(op.n % kSlots, op.n / kSlots ? "m->merge(std::move(*" + slot(op.n % kSlots) + "));"
-                                                                        : "m->merge(*" + slot(op.n % kSlots) + ");");
+      case Code::kMerge: {
+        const std::uint32_t src = named_slot(op.n);
+        return engage(src) + if_equal_allocs(src, second_variant(op.n) ? "m->merge(std::move(*" + slot(src) + "));"
+                                                                       : "m->merge(*" + slot(src) + ");");
+      }
       case Code::kIterMutate: {
         std::ostringstream o;
-        // Mirrors the interpreter: erase_current / assign_current act only
-        // on an entry still there, erase_current only while no table was
-        // rebuilt since the yield, assign_current (through the reference
-        // taken at the yield) also after a rebuild where entries never move
-        // (indirect lanes); after erase_current the rest of the yield's
-        // actions are dropped.
+        // erase_current / assign_current run as the interpreter runs them:
+        // swisscheck::current_action_runs (rules.h); after erase_current the
+        // rest of the yield's actions are dropped.
         o << "{  // iterate, mutating at yields\n"
           << "    constexpr bool kIndirect = Map::kIndirectKey || Map::kIndirectElem;\n"
           << "    std::size_t yield = 0;\n"
@@ -265,9 +269,11 @@ struct CppWriter {
           for (; i < op.actions.size() && op.actions[i].at == at; ++i) {
             const Op& a = op.actions[i];
             if (a.code == Code::kEraseCurrent)
-              o << "        if (!dirty && !advanced && !gone) { it = m->erase(it); advanced = true; }\n";
+              o << "        if (!advanced && swisscheck::current_action_runs(swisscheck::Code::kEraseCurrent, gone, dirty, "
+                   "kIndirect)) { it = m->erase(it); advanced = true; }\n";
             else if (a.code == Code::kAssignCurrent)
-              o << "        if ((!dirty || kIndirect) && !advanced && !gone) ref->second = " << v(a.value) << ";\n";
+              o << "        if (!advanced && swisscheck::current_action_runs(swisscheck::Code::kAssignCurrent, gone, dirty, "
+                   "kIndirect)) ref->second = " << v(a.value) << ";\n";
             else if (a.code == Code::kClear)
               o << "        if (!advanced) { " << simple(a) << " dirty = true; gone = true; }\n";
             else

@@ -41,7 +41,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "check/ops.h"
+#include "check/rules.h"
 
 namespace swisscheck {
 
@@ -208,7 +208,7 @@ struct AllocWalk {
   // such a swap in debug builds).
   std::string step(const Op& op) {
     const std::uint32_t d = target_slot(op.code, op.n, cur);
-    const std::uint32_t s = op.n % kSlots;
+    const std::uint32_t s = named_slot(op.n);
     switch (op.code) {
       case Code::kCopyConstruct: slot[d] = AllocIdentity{}; cur = d; return "";  // select_on_container_copy_construction
       case Code::kMoveConstruct: slot[d] = slot[cur]; cur = d; return "";         // the source's, moved

@@ -1,6 +1,7 @@
 // The RapidCheck model: what the oracle holds, as far as a generator can know
-// it without running the map. It mirrors the interpreter's semantics op by op
-// (check/interpreter.h) at the level of key indices: which keys each of the
+// it without running the map. It follows the interpreter's semantics op by op
+// at the level of key indices, through the same rules (check/rules.h: which
+// keys a bulk op, insert_range or erase_if touches, which slot an op targets): which keys each of the
 // kSlots maps holds, which map is current, how many top-level ops and how much
 // of the interpreter's budget the program has used.
 //
@@ -25,6 +26,7 @@
 #include "check/interpreter.h"  // Options::budget, which kCostLimit derives from
 #include "check/lanes.h"
 #include "check/ops.h"
+#include "check/rules.h"
 #include "check/trace.h"
 #include "props/model/index_set.h"
 #include "props/model/key_class.h"
@@ -174,18 +176,22 @@ struct ModelState {
     cost += 1 + op_cost(op);
     apply_top(op);
     peak = std::max(peak, size());
-    if (ops % 16 == 0) cost += 3 * total_size() + 1;  // the interpreter's scheduled full check
+    // The interpreter's scheduled full check.
+    if (ops % swisscheck::Options{}.check_every == 0) cost += swisscheck::full_check_cost(total_size()) + 1;
   }
 
  private:
   std::uint64_t op_cost(const Op& op) const {
+    if (const std::uint64_t c = swisscheck::upfront_cost(op)) return c;
     switch (op.code) {
-      case Code::kInsertMany: case Code::kEraseMany: case Code::kInsertRange: return op.n;
       case Code::kCopyConstruct: case Code::kCopyAssign: case Code::kEqual: case Code::kIterate: return size();
-      case Code::kMerge: return engaged[op.n % swisscheck::kSlots] ? maps[op.n % swisscheck::kSlots].size() : 0;
-      case Code::kCheck: return 3 * size();
+      case Code::kMerge: {
+        const std::uint32_t src = swisscheck::named_slot(op.n);
+        return engaged[src] ? maps[src].size() : 0;
+      }
+      case Code::kCheck: return swisscheck::full_check_cost(size());
       case Code::kIterMutate: {
-        std::uint64_t c = 2 * size() + 16 * op.actions.size();
+        std::uint64_t c = swisscheck::iteration_cost(size(), op.actions.size());
         for (const Op& a : op.actions)
           if (a.code == Code::kInsertMany || a.code == Code::kEraseMany) c += a.n;
         return c;
@@ -201,11 +207,12 @@ struct ModelState {
     }
   }
 
-  // keys (start + i) % limit for i < n, as at most two runs.
+  // A bulk op's keys (swisscheck::bulk_key(start, i) for i < bulk_count(n)),
+  // as at most two runs.
   template <class F>
   static void for_runs(std::uint32_t start, std::uint32_t n, F f) {
-    n = std::min(n, kLimit);
-    start %= kLimit;
+    n = swisscheck::bulk_count(n, kLimit);
+    start = swisscheck::bulk_key(start, 0, kLimit);
     if (std::uint64_t{start} + n <= kLimit) return f(start, start + n);
     f(start, kLimit);
     f(0, start + n - kLimit);
@@ -213,7 +220,7 @@ struct ModelState {
 
   void apply_simple(const Op& op) {
     MapModel<L>& m = map();
-    const std::uint32_t k = op.key % kLimit;
+    const std::uint32_t k = swisscheck::key_index(op.key, kLimit);
     switch (op.code) {
       case Code::kInsert: case Code::kEmplace: case Code::kTryEmplace: case Code::kInsertOrAssign:
       case Code::kIndexAssign: case Code::kIndexBump: case Code::kInsertHint:
@@ -253,24 +260,25 @@ struct ModelState {
         return;
       }
       case Code::kEraseIf: {
+        using swisscheck::erase_if_erases;
+        using swisscheck::fingerprint;
         std::vector<std::uint32_t> doomed;
         m.for_each_key([&](std::uint32_t i) {
-          if (key_fingerprint<L>(i) % 4 == op.n) doomed.push_back(i);
+          if (erase_if_erases(key_fingerprint<L>(i), op.n)) doomed.push_back(i);
         });
         for (std::uint32_t i : doomed) m.keys.erase(i);
         if constexpr (KeyClass<L>::kSpecial) {
-          if (m.zero && swisscheck::fingerprint(swisscheck::DoubleKeyId{0, 0}) % 4 == op.n) m.zero = false;
+          if (m.zero && erase_if_erases(fingerprint(swisscheck::DoubleKeyId{0, 0}), op.n)) m.zero = false;
           for (unsigned p = 0; p < 4; ++p)
-            if (swisscheck::fingerprint(swisscheck::DoubleKeyId{swisscheck::DoubleLane::kNaNBits[p], 0}) % 4 == op.n)
+            if (erase_if_erases(fingerprint(swisscheck::DoubleKeyId{swisscheck::DoubleLane::kNaNBits[p], 0}), op.n))
               m.nans[p] = 0;
         }
         return;
       }
       case Code::kInsertRange: {
-        const std::uint32_t n = std::min<std::uint32_t>(op.n, 512);
-        const std::uint32_t w = n * 3 / 4 ? n * 3 / 4 : 1;
+        const std::uint32_t n = swisscheck::insert_range_size(op.n);
         for (std::uint32_t i = 0; i < n; ++i) {
-          const std::uint32_t x = (op.key + i % w) % kLimit;
+          const std::uint32_t x = swisscheck::insert_range_key(op.key, n, i, kLimit);
           if (!m.has(x)) m.add(x);
         }
         return;
@@ -291,21 +299,23 @@ struct ModelState {
         return;
       }
       case Code::kSwap: {
-        const std::uint32_t d = op.n % swisscheck::kSlots;
+        const std::uint32_t d = swisscheck::named_slot(op.n);
         engage(d);
         std::swap(maps[cur], maps[d]);
         return;
       }
-      case Code::kSelect: engage(op.n % swisscheck::kSlots); cur = op.n % swisscheck::kSlots; return;
-      case Code::kEqual: engage(op.n % swisscheck::kSlots); return;
+      case Code::kSelect: engage(swisscheck::named_slot(op.n)); cur = swisscheck::named_slot(op.n); return;
+      case Code::kEqual: engage(swisscheck::named_slot(op.n)); return;
       case Code::kArmFault: fault_armed = true; exact = false; return;
       case Code::kIterMutate: apply_iteration(op); return;
       case Code::kExtractKey: case Code::kExtractFound: {
-        const std::uint32_t k = op.key % kLimit;
-        if (m.has(k)) {
+        const std::uint32_t k = swisscheck::key_index(op.key, kLimit);
+        const bool present = m.has(k);
+        if (!swisscheck::extract_replaces_held(op.code, present)) return;
+        if (present) {
           held = k;
           m.remove(k);
-        } else if (op.code == Code::kExtractKey) {
+        } else {
           held.reset();  // extract of an absent key: an empty node replaces the held one
         }
         return;
@@ -317,7 +327,7 @@ struct ModelState {
         }
         return;
       case Code::kMerge: {
-        const std::uint32_t d = op.n % swisscheck::kSlots;
+        const std::uint32_t d = swisscheck::named_slot(op.n);
         engage(d);
         if (d != cur) merge_into(m, maps[d]);
         return;
