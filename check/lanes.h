@@ -126,6 +126,32 @@ struct StringLane : LaneBase<std::string, std::string> {
   static std::string cpp_value(std::uint32_t j) { return "std::string(" + show_value(j) + ")"; }
 };
 
+// ---- u64 -> std::string --------------------------------------------------------
+// A trivially destructible key with a value that owns memory: the only lane
+// where code that decides how to destroy, move or clear an entry by looking
+// at the key's type alone (not the pair's) goes wrong visibly, as a leak or a
+// double free of the value's heap buffer. Values reuse StringLane's, short
+// (in the small-string buffer) and long (on the heap).
+struct U64StringLane : LaneBase<std::uint64_t, std::string> {
+  static constexpr const char* kCppLane = "swisscheck::U64StringLane";
+  static constexpr const char* kName = "u64_string";
+  static constexpr const char* kCppMap = "swiss::Map<std::uint64_t, std::string>";
+  using Hasher = swiss::Hash<std::uint64_t>;
+  using OKey = std::uint64_t;
+  using OValue = std::string;
+  using OHash = absl::Hash<OKey>;
+  static Key make_key(std::uint32_t i) { return U64Lane::make_key(i); }
+  static Value make_value(std::uint32_t j) { return StringLane::make_value(j); }
+  static OKey okey(const Key& k) { return k; }
+  static OValue ovalue(const Value& v) { return v; }
+  static void bump(Value& v) { StringLane::bump(v); }
+  static OValue obump(OValue v) { return StringLane::obump(std::move(v)); }
+  static std::string show_key(std::uint32_t i) { return U64Lane::show_key(i); }
+  static std::string show_value(std::uint32_t j) { return StringLane::show_value(j); }
+  static std::string cpp_key(std::uint32_t i) { return U64Lane::cpp_key(i); }
+  static std::string cpp_value(std::uint32_t j) { return StringLane::cpp_value(j); }
+};
+
 // ---- keys and values over 128 bytes: stored indirectly -----------------------
 template <std::size_t kWords>
 struct BigPod {

@@ -301,8 +301,9 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   const fs::path root = argv[1];
-  const std::vector<std::string> lanes = {"u64",      "u64_const_hash", "u64_few_hash", "string",        "indirect",
-                                          "double",   "empty_value",    "instrumented", "stateful_alloc"};
+  const std::vector<std::string> lanes = {"u64",    "u64_const_hash", "u64_few_hash", "string",
+                                          "u64_string", "indirect", "double", "empty_value",
+                                          "instrumented", "stateful_alloc"};
   std::size_t files = 0, bytes = 0;
   for (const std::string& lane : lanes) {
     std::vector<Seed> seeds = common_seeds();
