@@ -6,7 +6,8 @@
 //   <target>_replay --trace FILE   print the input's ops (and a C++ snippet)
 //
 // Each input runs in a forked child, so one that aborts (a check failure, an
-// ASan report) is counted and the rest still run. Prints one line per failing
+// ASan report, a leak: under ASan the child runs LeakSanitizer before it
+// exits) is counted and the rest still run. Prints one line per failing
 // input and `N inputs, N failed`. A path that cannot be read, a directory
 // entry that is not a regular file, an empty file: a message naming it, no
 // replay, and not a failure. Hidden entries (.gitkeep) are ignored. Exit status
@@ -25,6 +26,17 @@
 #include <iostream>
 #include <string>
 #include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWISS_REPLAY_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWISS_REPLAY_LSAN 1
+#endif
+#endif
+#ifdef SWISS_REPLAY_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 // Tells the target it runs without libFuzzer: it may print the ops of an input
@@ -68,6 +80,12 @@ std::string run_isolated(const std::vector<std::uint8_t>& data) {
   if (pid == 0) {
     LLVMFuzzerTestOneInput(data.data(), data.size());
     std::fflush(stdout);
+#ifdef SWISS_REPLAY_LSAN
+    // _exit skips LeakSanitizer's check at exit: run it here, so an input
+    // that leaks (an entry never destroyed, a block never freed) fails the
+    // replay as it fails under libFuzzer. It ends the child when it finds one.
+    __lsan_do_leak_check();
+#endif
     _exit(0);
   }
   int status = 0;
