@@ -248,13 +248,18 @@ class Interpreter {
       slots_[d].model.clear();
     }
   }
-  // A new empty map in slot d, with the slot's allocator on tracked lanes.
-  // It is a new object: no pinned addresses and no reserve(n) promise carry
-  // over from the map the slot held before (a copy_construct that threw
-  // leaves the slot empty, and the next op on it lands here).
-  void make_map(std::uint32_t d) {
+  // Slot d without a map, and without what belonged to its map: the oracle,
+  // the pinned addresses, a reserve(n) promise. Every way a slot loses its map
+  // goes through here, so a map made there later (make_map) starts clean even
+  // when the op that emptied the slot threw before putting a new one in.
+  void empty_slot(std::uint32_t d) {
+    slots_[d].map.reset();
+    slots_[d].model.clear();
     slots_[d].pins.clear();
     slots_[d].promise.reset();
+  }
+  // A new empty map in slot d (empty), with the slot's allocator on tracked lanes.
+  void make_map(std::uint32_t d) {
     if constexpr (kTracked) {
       walk_.slot[d] = slot_identity(d);
       slots_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
@@ -270,12 +275,9 @@ class Interpreter {
 
   void begin() {
     if constexpr (L::kFaults) Ledger::current().reset();
-    for (auto& s : slots_) {
-      s.map.reset();
-      s.model.clear();
-      s.unchecked_work = 0;
-      s.pins.clear();
-      s.promise.reset();
+    for (std::uint32_t i = 0; i < kSlots; ++i) {
+      empty_slot(i);
+      slots_[i].unchecked_work = 0;
     }
     held_ = Node();
     oheld_ = typename Model<L>::Node();

@@ -119,10 +119,7 @@ void Interpreter<L>::finish() {
   check_all("final check");
   held_ = Node();
   oheld_ = typename Model<L>::Node();
-  for (auto& s : slots_) {
-    s.map.reset();
-    s.model.clear();
-  }
+  for (std::uint32_t i = 0; i < kSlots; ++i) empty_slot(i);
   if constexpr (kTracked) {
     const TrackedRegistry& r = tracked_registry();
     if (!r.errors().empty()) fail("while destroying every map: " + r.errors().front());

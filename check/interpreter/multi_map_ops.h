@@ -14,9 +14,7 @@ void Interpreter<L>::op_copy_construct(const Op& op) {
   Map& m = map();
   const std::uint32_t d = target_slot(op.code, op.n, cur_);
   charge(m.size());
-  slots_[d].map.reset();
-  slots_[d].model.clear();
-  slots_[d].pins.clear();
+  empty_slot(d);
   call([&] { slots_[d].map.emplace(*slots_[cur_].map); });
   slots_[d].model = slots_[cur_].model;
   cur_ = d;
@@ -58,8 +56,7 @@ void Interpreter<L>::op_move(const Op& op) {
   // allocator walk says, whatever the maps claim).
   bool steals = true;
   if (op.code == Code::kMoveConstruct) {
-    slots_[d].map.reset();
-    slots_[d].model.clear();
+    empty_slot(d);
     call([&] { slots_[d].map.emplace(std::move(*slots_[src].map)); });
   } else {
     engage(d);
