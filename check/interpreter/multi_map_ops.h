@@ -66,7 +66,7 @@ void Interpreter<L>::op_move(const Op& op) {
                slots_[d].map->get_allocator() == slots_[src].map->get_allocator();
     call([&] { *slots_[d].map = std::move(*slots_[src].map); });
   }
-  slots_[d].model = slots_[src].model;
+  slots_[d].model = std::move(slots_[src].model);  // src's oracle is cleared below
   slots_[d].pins.clear();
   if (steals) std::swap(slots_[d].pins, slots_[src].pins);
   slots_[src].pins.clear();
