@@ -26,6 +26,7 @@ enum class Rule : std::uint8_t {
   kSwapKeeps,            // swap: entries live on in the other map, same address
   kMoveKeeps,            // move construct/assign: entries live on in the destination
   kNodeKeepsIndirect,    // extract/insert_node/merge: an indirect object keeps its address
+  kEmptyingRedrawsSeed,  // clear, or an erase of the last entry: a new seed
 };
 
 struct RuleText {
@@ -54,6 +55,8 @@ inline const RuleText& rule_text(Rule r) {
        "std: a move with equal or propagating allocators steals the storage"},
       {"node-keeps-indirect", "an indirect entry must keep its address through extract, insert(node) and merge",
        "the node handle owns the heap object's pointer; nothing rebuilds the object"},
+      {"emptying-redraws-seed", "a map that empties (clear(), or an erase of its last entry) must draw a new seed",
+       "Go (issue 25237): keys an adversary found to collide must not collide again once the map is refilled"},
   };
   return kRules[static_cast<int>(r)];
 }

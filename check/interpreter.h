@@ -109,6 +109,7 @@ struct RunResult {
   std::size_t failed_op = 0;
   std::string message;
   std::size_t ops_run = 0;
+  std::size_t work = 0;  // element-steps charged to the budget (Options::budget)
 };
 
 // Readable text of lane objects for failure messages.
@@ -159,7 +160,7 @@ class Interpreter {
       for (std::size_t i = 0; i < p.ops.size(); ++i) {
         op_index_ = i;
         current_op() = i;
-        if (!apply(p.ops[i])) break;  // budget spent
+        if (!apply(p.ops[i])) break;  // budget spent (before the op, or inside it)
         r.ops_run = i + 1;
         if ((i + 1) % opt_.check_every == 0) check_changed("scheduled full check");
       }
@@ -172,6 +173,7 @@ class Interpreter {
       release_all_quietly();
     }
     prog_ = nullptr;
+    r.work = budget_used_;
     return r;
   }
 
@@ -283,6 +285,7 @@ class Interpreter {
     oheld_ = typename Model<L>::Node();
     cur_ = 0;
     budget_used_ = 0;
+    spent_ = false;
     erases_ = 0;
     if constexpr (kTracked) {
       tracked_registry().reset();
@@ -329,6 +332,7 @@ class Interpreter {
   struct Before {
     std::uint64_t rebuilds = 0;
     std::size_t size = 0;
+    std::uint64_t seed = 0;
   };
   static Key key_from_id(const OKey& id);
   const void* address_of(Map& m, const OKey& id);
@@ -461,7 +465,7 @@ class Interpreter {
     check_size(map(), model(), "after the op");
     check_ledger();
     check_allocs(op.code);
-    return true;
+    return !spent_;  // an iteration stopped half way: the op did not run whole
   }
 
   Options opt_;
@@ -470,6 +474,9 @@ class Interpreter {
   const Program* prog_ = nullptr;
   std::size_t op_index_ = 0;
   std::size_t budget_used_ = 0;
+  // The budget ran out inside an op (a bulk action of iterate_mutate): the
+  // op stopped there and the run ends after it.
+  bool spent_ = false;
   std::size_t erases_ = 0;
   // The node extract_* took and insert_node puts back (into any map).
   Node held_;

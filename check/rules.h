@@ -114,6 +114,15 @@ inline std::size_t upfront_cost(const Op& op) {
   const bool bulk = op.code == Code::kInsertMany || op.code == Code::kEraseMany || op.code == Code::kInsertRange;
   return bulk ? op.n : 0;
 }
+// Ops that touch every entry of the current map (`size` of them) beyond
+// what upfront_cost counts: clear destroys them all, reserve(n) and
+// rehash(n) may rebuild every table and allocate tables for n entries
+// (control bytes to fill: a quarter step per entry).
+inline std::size_t size_cost(const Op& op, std::size_t size) {
+  if (op.code == Code::kClear) return size;
+  if (op.code != Code::kReserve && op.code != Code::kRehash) return 0;
+  return size + (op.n == kAbsurdSize ? 0 : op.n / 4);
+}
 // A full check of a map of `size` entries (check, and the scheduled and final checks).
 inline std::size_t full_check_cost(std::size_t size) { return 3 * size; }
 // An iteration with mutation over a map of `size` entries.

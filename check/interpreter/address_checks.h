@@ -23,7 +23,7 @@ template <class L>
 auto Interpreter<L>::before_all() const -> std::array<Before, kSlots> {
   std::array<Before, kSlots> b;
   for (std::uint32_t i = 0; i < kSlots; ++i)
-    if (slots_[i].map) b[i] = {Access::rebuilds(*slots_[i].map), slots_[i].map->size()};
+    if (slots_[i].map) b[i] = {Access::rebuilds(*slots_[i].map), slots_[i].map->size(), Access::seed(*slots_[i].map)};
   return b;
 }
 
@@ -78,6 +78,8 @@ void Interpreter<L>::verify_slot(std::uint32_t i, Family f, const Before& b, boo
     fail("rebuilt a table (rebuilds() " + std::to_string(b.rebuilds) + " -> " + std::to_string(now) + "): " +
          rule_message(r));
   }
+  if (same_map && f == Family::kErase && b.size != 0 && m.empty() && Access::seed(m) == b.seed)
+    fail("erased its last entry and kept its seed: " + rule_message(Rule::kEmptyingRedrawsSeed));
   std::size_t kept = 0;
   for (const Pin& p : s.pins) {
     if (!s.model.find_id(p.id)) continue;  // erased (or extracted, or moved to another map)

@@ -11,7 +11,8 @@ template <class L>
 void Interpreter<L>::iterate_mutate(const Op& op) {
   Map& m = map();
   Model<L>& md = model();
-  charge(iteration_cost(m.size(), op.actions.size()));
+  const std::size_t start_size = m.size();
+  charge(iteration_cost(start_size, op.actions.size()));
   Tracker t(md);
   std::size_t yield = 0, next = 0;
   const std::size_t cap = 64 * (md.size() + 1) + 1000000;
@@ -63,6 +64,13 @@ void Interpreter<L>::iterate_mutate(const Op& op) {
         verify_slot(cur_, f, before[cur_]);
         continue;
       }
+      // A bulk action is charged as at top level, and when the budget is
+      // spent the iteration stops here and so does the run (clear, reserve
+      // and rehash charge themselves, in their handlers).
+      if (!charge(upfront_cost(a))) {
+        spent_ = true;
+        return;
+      }
       apply_simple(a, &t);
       check_size(m, md, name(a.code));
       verify_slot(cur_, f, before[cur_]);
@@ -80,7 +88,9 @@ void Interpreter<L>::iterate_mutate(const Op& op) {
       }
     }
     if (!advanced) call([&] { ++it; });
-    ++yield;
+    // Yields past the map's size at the start (entries the actions added)
+    // were not in iteration_cost.
+    if (++yield > start_size) charge(2);
   }
   const std::string err = t.finish();
   if (!err.empty()) fail("at the end of the iteration (" + std::to_string(yield) + " yields): " + err);

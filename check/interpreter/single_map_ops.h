@@ -130,7 +130,10 @@ template <class L>
 void Interpreter<L>::op_clear(Tracker* t) {
   Map& m = map();
   Model<L>& md = model();
+  charge(size_cost(Op{Code::kClear}, m.size()));
+  const std::uint64_t seed = Access::seed(m);
   call([&] { m.clear(); });
+  if (Access::seed(m) == seed) fail("clear() kept the map's seed: " + rule_message(Rule::kEmptyingRedrawsSeed));
   md.clear();
   if (t) t->on_clear();
   if (m.begin() != m.end()) fail("begin() != end() after clear()");
@@ -139,6 +142,7 @@ void Interpreter<L>::op_clear(Tracker* t) {
 template <class L>
 void Interpreter<L>::op_reserve(const Op& op) {
   Map& m = map();
+  charge(size_cost(op, m.size()));
   if (op.n == kAbsurdSize) {
     const std::size_t sizes[3] = {std::numeric_limits<std::size_t>::max(),
                                   std::numeric_limits<std::size_t>::max() / 2,
@@ -376,6 +380,7 @@ void Interpreter<L>::op_iterate() {
 template <class L>
 void Interpreter<L>::op_rehash(const Op& op) {
   Map& m = map();
+  charge(size_cost(op, m.size()));
   call([&] { m.rehash(op.n); });
 }
 

@@ -191,12 +191,21 @@ struct ModelState {
       }
       case Code::kCheck: return swisscheck::full_check_cost(size());
       case Code::kIterMutate: {
+        // At most: each bulk action as at top level, each entry it adds
+        // yielded (2 per yield past the starting size), and a clear,
+        // reserve or rehash over everything added so far.
         std::uint64_t c = swisscheck::iteration_cost(size(), op.actions.size());
-        for (const Op& a : op.actions)
-          if (a.code == Code::kInsertMany || a.code == Code::kEraseMany) c += a.n;
+        std::uint64_t n = size();
+        for (const Op& a : op.actions) {
+          c += swisscheck::upfront_cost(a) + swisscheck::size_cost(a, n);
+          if (a.code == Code::kInsertMany) {
+            c += 2 * a.n;
+            n += a.n;
+          }
+        }
         return c;
       }
-      default: return 0;
+      default: return swisscheck::size_cost(op, size());
     }
   }
 
