@@ -27,6 +27,7 @@ enum class Rule : std::uint8_t {
   kMoveKeeps,            // move construct/assign: entries live on in the destination
   kNodeKeepsIndirect,    // extract/insert_node/merge: an indirect object keeps its address
   kEmptyingRedrawsSeed,  // clear, or an erase of the last entry: a new seed
+  kSeedMixesHashes,      // two maps' seeds change how two keys' hashes differ
 };
 
 struct RuleText {
@@ -57,6 +58,9 @@ inline const RuleText& rule_text(Rule r) {
        "the node handle owns the heap object's pointer; nothing rebuilds the object"},
       {"emptying-redraws-seed", "a map that empties (clear(), or an erase of its last entry) must draw a new seed",
        "Go (issue 25237): keys an adversary found to collide must not collide again once the map is refilled"},
+      {"seed-mixes-hashes", "two maps with different seeds must not hash a pair of keys alike (same XOR difference)",
+       "per-map seeds (Go, hashbrown's RandomState): keys found to collide in one map must not collide in every "
+       "map, so the seed enters the hash before the mixing multiply"},
   };
   return kRules[static_cast<int>(r)];
 }

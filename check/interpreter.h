@@ -17,6 +17,10 @@
 //                      entries per map (all of a small map) must be where the
 //                      op's rules say, rebuilds() may change only where they
 //                      allow, reserve(n)'s promise holds
+//   seeds              every new map: its seed changes how keys 0 and 1's
+//                      hashes differ (rule seed-mixes-hashes); clear() and an
+//                      erase of the last entry draw a new seed (rule
+//                      emptying-redraws-seed)
 //   node handles       extract_* fill the interpreter's held node (one, so it
 //                      can go into any map), insert_node puts it back; the
 //                      oracle does the same with absl's node handles
@@ -268,6 +272,21 @@ class Interpreter {
     } else {
       slots_[d].map.emplace();
     }
+    check_seed_mixing(*slots_[d].map);
+  }
+  // Rule seed-mixes-hashes: keys 0 and 1 hash with some XOR difference in
+  // one map; a map with another seed must give another (2^-64 by chance).
+  // A hash that ignores the seed, or XORs it in after mixing, gives every
+  // map the same. (Lanes whose user hash is constant have nothing to mix.)
+  void check_seed_mixing(const Map& m) {
+    const Key a = L::make_key(0), b = L::make_key(1);
+    const std::uint64_t diff = Access::hash(m, a) ^ Access::hash(m, b), seed = Access::seed(m);
+    if (Access::hash(m, a) == Access::hash(m, b)) return;
+    if (mixing_.seen && seed != mixing_.seed && diff == mixing_.diff)
+      fail("the map with seed " + std::to_string(seed) + " hashes keys " + show_key(a) + " and " + show_key(b) +
+           " with the same XOR difference as the map with seed " + std::to_string(mixing_.seed) + ": " +
+           rule_message(Rule::kSeedMixesHashes));
+    mixing_ = {true, seed, diff};
   }
 
   bool charge(std::size_t cost) {
@@ -477,6 +496,11 @@ class Interpreter {
   // The budget ran out inside an op (a bulk action of iterate_mutate): the
   // op stopped there and the run ends after it.
   bool spent_ = false;
+  // The last new map's seed and hash difference (check_seed_mixing).
+  struct Mixing {
+    bool seen = false;
+    std::uint64_t seed = 0, diff = 0;
+  } mixing_;
   std::size_t erases_ = 0;
   // The node extract_* took and insert_node puts back (into any map).
   Node held_;

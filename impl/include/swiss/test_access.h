@@ -69,6 +69,8 @@ struct TestAccess {
   }
 
   static std::uint64_t seed(const M& m) { return m.seed_; }
+  // The map's hash of k: the user hash mixed with the map's seed.
+  static std::uint64_t hash(const M& m, const typename M::key_type& k) { return m.hash_of(k); }
 
   // How many times the map has rebuilt a table (grown, split, rebuilt in
   // place, merged by reserve/rehash) since it was constructed: an op that
