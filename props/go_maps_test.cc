@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "check/test_types.h"
 #include "props_util.h"
 #include "swiss/map.h"
 #include "swiss/test_access.h"
@@ -361,9 +362,7 @@ TEST(GoMaps, IterationWhileTablesEmptyAndRefill) {
 
 // ---- Slot storage -----------------------------------------------------------
 
-struct Empty {
-  bool operator==(const Empty&) const { return true; }
-};
+using swisscheck::Empty;  // check/test_types.h
 struct EmptyHash {
   std::size_t operator()(const Empty&) const { return 0; }
 };

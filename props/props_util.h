@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "check/test_types.h"
 #include "swiss/map.h"
 #include "swiss/test_access.h"
 
@@ -23,11 +24,9 @@ swiss::MapShape shape(const M& m) {
   return swiss::TestAccess<M>::shape(m);
 }
 
-// Every user hash value the same: every key collides, probes are as long as
-// they get (abseil's "bad hash" tests).
-struct ConstantHash {
-  std::size_t operator()(std::uint64_t) const { return 0x5EED; }
-};
+// Every user hash value the same (abseil's "bad hash" tests): check/'s, the
+// u64_const_hash lane's.
+using swisscheck::ConstantHash;
 
 // Two hash values, by the key's parity: two long collision chains.
 struct TwoValuedHash {
