@@ -339,13 +339,13 @@ struct InstrumentedLane {
   static constexpr const char* kCppMap =
       "swiss::Map<swisscheck::InstrumentedKey, swisscheck::InstrumentedValue, "
       "swisscheck::InstrumentedHash, swisscheck::InstrumentedEq, "
-      "swisscheck::CountingAllocator<std::pair<const swisscheck::InstrumentedKey, "
+      "swisscheck::LedgerAllocator<std::pair<const swisscheck::InstrumentedKey, "
       "swisscheck::InstrumentedValue>>>";
   using Key = InstrumentedKey;
   using Value = InstrumentedValue;
   using Hasher = InstrumentedHash;
   using KeyEq = InstrumentedEq;
-  using Alloc = CountingAllocator<std::pair<const Key, Value>>;
+  using Alloc = LedgerAllocator<std::pair<const Key, Value>>;
   using OKey = std::uint64_t;
   using OValue = std::uint64_t;
   using OHash = absl::Hash<OKey>;
