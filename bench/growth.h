@@ -93,7 +93,7 @@ void bench_growth_latency(benchmark::State& state, std::size_t n) {
   report_ops(state, n);
 }
 
-// M must allocate through CountingAllocator. Peak: the most bytes held at any
+// M must allocate through GlobalCountingAllocator. Peak: the most bytes held at any
 // moment while inserting n keys (old and new arrays both live during a
 // rehash). Settled: bytes held once all n are in. Also checks that destroying
 // the map gives every byte back.
@@ -103,8 +103,8 @@ void bench_bytes_per_entry(benchmark::State& state, std::size_t n) {
   const auto& ks = key_set<typename M::key_type>(n);
   double peak = 0, settled = 0;
   for (auto _ : state) {
-    AllocationCounts& counts = allocation_counts();
-    counts.reset();
+    swisscheck::AllocTally& counts = allocation_counts();
+    counts = {};
     const CpuStopwatch clock;
     {
       M m;

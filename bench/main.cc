@@ -95,7 +95,7 @@ void add_timed(const Plan& plan, std::size_t n, TypeList<Fs...>) {
 template <class... Fs>
 void add_growth(std::size_t n, TypeList<Fs...>) {
   using u64 = std::uint64_t;
-  using Counting = CountingAllocator<std::pair<const u64, u64>>;
+  using Counting = GlobalCountingAllocator<std::pair<const u64, u64>>;
   auto for_each_map = [](auto&& add_one) { (add_one(Fs{}), ...); };
   for_each_map([&](auto f) {
     using F = decltype(f);

@@ -9,11 +9,15 @@
 
 #include <sanitizer/common_interface_defs.h>
 
-// The death callback needs a sanitizer runtime (not linked in coverage builds).
-#if defined(__SANITIZE_ADDRESS__)
+#include "swiss/config.h"
+
+// The death callback needs a sanitizer runtime (not linked in coverage
+// builds): ASan (SWISS_ASAN, gcc or clang) or clang's UBSan (gcc has no macro
+// for -fsanitize=undefined).
+#if defined(SWISS_ASAN)
 #define SWISSCHECK_HAS_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#if __has_feature(undefined_behavior_sanitizer)
 #define SWISSCHECK_HAS_SANITIZER 1
 #endif
 #endif

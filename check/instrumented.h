@@ -14,10 +14,12 @@
 //   * Copy construction / copy assignment of either type is a "copy" fault
 //     point; moves are noexcept and never throw (as the standard containers
 //     expect of a well-behaved type).
-//   * CountingAllocator<T>: a rebindable, stateful allocator (state = the
+//   * LedgerAllocator<T>: a rebindable, stateful allocator (state = the
 //     Ledger it points to; two allocators compare equal iff they share it)
-//     that counts bytes and blocks outstanding; each allocate() is an
-//     "allocation" fault point and throws InjectedBadAlloc when armed.
+//     that counts bytes and blocks outstanding in the ledger's AllocTally
+//     (check/alloc_tally.h, which also says why bench/ has its own counting
+//     allocator); each allocate() is an "allocation" fault point and throws
+//     InjectedBadAlloc when armed.
 //
 // Fault points only count inside a FaultScope, so the test harness can make
 // and compare keys freely between map calls without tripping the countdown:
@@ -42,6 +44,8 @@
 #include <string>
 #include <unordered_set>
 #include <vector>
+
+#include "check/alloc_tally.h"
 
 namespace swisscheck {
 
@@ -87,7 +91,7 @@ class Ledger {
     live_.clear();
     live_keys_ = live_values_ = 0;
     constructions_ = destructions_ = 0;
-    bytes_outstanding_ = blocks_outstanding_ = allocations_ = 0;
+    alloc_ = {};
     errors_.clear();
     disarm();
     fired_ = 0;
@@ -119,22 +123,13 @@ class Ledger {
   std::uint64_t destructions() const { return destructions_; }
 
   // ---- allocation accounting -----------------------------------------
-  void on_allocate(std::size_t bytes) {
-    bytes_outstanding_ += bytes;
-    ++blocks_outstanding_;
-    ++allocations_;
-  }
+  void on_allocate(std::size_t bytes) { alloc_.on_allocate(bytes); }
   void on_deallocate(std::size_t bytes) {
-    if (blocks_outstanding_ == 0 || bytes_outstanding_ < bytes) {
-      error("deallocate of more than was allocated");
-      return;
-    }
-    bytes_outstanding_ -= bytes;
-    --blocks_outstanding_;
+    if (!alloc_.on_deallocate(bytes)) error("deallocate of more than was allocated");
   }
-  std::size_t bytes_outstanding() const { return bytes_outstanding_; }
-  std::size_t blocks_outstanding() const { return blocks_outstanding_; }
-  std::uint64_t allocations() const { return allocations_; }
+  std::size_t bytes_outstanding() const { return alloc_.live_bytes; }
+  std::size_t blocks_outstanding() const { return alloc_.live_blocks; }
+  std::uint64_t allocations() const { return alloc_.allocations; }
 
   // ---- fault injection ------------------------------------------------
   // The nth (1-based) fault point of kind f inside a FaultScope, counted from
@@ -173,8 +168,7 @@ class Ledger {
   std::unordered_set<const void*> live_;
   std::size_t live_keys_ = 0, live_values_ = 0;
   std::uint64_t constructions_ = 0, destructions_ = 0;
-  std::size_t bytes_outstanding_ = 0, blocks_outstanding_ = 0;
-  std::uint64_t allocations_ = 0;
+  AllocTally alloc_;
   std::vector<std::string> errors_;
   Fault armed_kind_ = Fault::kHash;
   std::uint64_t countdown_ = 0;
@@ -287,16 +281,17 @@ struct InstrumentedEq {
   bool operator()(const InstrumentedKey& a, const InstrumentedKey& b) const { return a == b; }
 };
 
-// Stateful, rebindable allocator. All maps of a run share one ledger, so their
-// allocators compare equal (the map may then swap/move storage between them).
+// Stateful, rebindable allocator counting into a Ledger. All maps of a run
+// share one ledger, so their allocators compare equal (the map may then
+// swap/move storage between them).
 template <class T>
-class CountingAllocator {
+class LedgerAllocator {
  public:
   using value_type = T;
-  CountingAllocator() noexcept : ledger_(&Ledger::current()) {}
-  explicit CountingAllocator(Ledger* l) noexcept : ledger_(l) {}
+  LedgerAllocator() noexcept : ledger_(&Ledger::current()) {}
+  explicit LedgerAllocator(Ledger* l) noexcept : ledger_(l) {}
   template <class U>
-  CountingAllocator(const CountingAllocator<U>& o) noexcept : ledger_(o.ledger()) {}
+  LedgerAllocator(const LedgerAllocator<U>& o) noexcept : ledger_(o.ledger()) {}
 
   T* allocate(std::size_t n) {
     ledger_->point(Fault::kAlloc);  // may throw InjectedBadAlloc
@@ -312,7 +307,7 @@ class CountingAllocator {
 
   Ledger* ledger() const noexcept { return ledger_; }
   template <class U>
-  bool operator==(const CountingAllocator<U>& o) const noexcept { return ledger_ == o.ledger(); }
+  bool operator==(const LedgerAllocator<U>& o) const noexcept { return ledger_ == o.ledger(); }
 
  private:
   Ledger* ledger_;

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "check/instrumented.h"
+#include "check/test_types.h"
 #include "check/tracked_alloc.h"
 #include "swiss/hash.h"
 
@@ -77,10 +78,7 @@ struct U64Lane : LaneBase<std::uint64_t, std::uint64_t> {
 // Every key hashes alike: the longest probe sequences there are. The map
 // mixes its seed into the user hash, which cannot separate equal hashes, so a
 // table can never split them apart: the index limit keeps the entries within
-// one full table (1024 * 7/8 = 896).
-struct ConstantHash {
-  std::size_t operator()(std::uint64_t) const { return 0x5bd1e995u; }
-};
+// one full table (1024 * 7/8 = 896). ConstantHash: check/test_types.h.
 struct ConstHashLane : U64Lane {
   static constexpr const char* kCppLane = "swisscheck::ConstHashLane";
   static constexpr const char* kName = "u64_const_hash";
@@ -301,10 +299,7 @@ struct DoubleLane : LaneBase<double, std::uint64_t> {
   static std::string cpp_value(std::uint32_t j) { return std::to_string(make_value(j)) + "u"; }
 };
 
-// ---- zero-size values ---------------------------------------------------------
-struct Empty {
-  bool operator==(const Empty&) const = default;
-};
+// ---- zero-size values (Empty: check/test_types.h) ------------------------------
 struct EmptyValueLane : LaneBase<std::uint64_t, Empty> {
   static constexpr const char* kCppLane = "swisscheck::EmptyValueLane";
   static constexpr const char* kName = "empty_value";
@@ -344,13 +339,13 @@ struct InstrumentedLane {
   static constexpr const char* kCppMap =
       "swiss::Map<swisscheck::InstrumentedKey, swisscheck::InstrumentedValue, "
       "swisscheck::InstrumentedHash, swisscheck::InstrumentedEq, "
-      "swisscheck::CountingAllocator<std::pair<const swisscheck::InstrumentedKey, "
+      "swisscheck::LedgerAllocator<std::pair<const swisscheck::InstrumentedKey, "
       "swisscheck::InstrumentedValue>>>";
   using Key = InstrumentedKey;
   using Value = InstrumentedValue;
   using Hasher = InstrumentedHash;
   using KeyEq = InstrumentedEq;
-  using Alloc = CountingAllocator<std::pair<const Key, Value>>;
+  using Alloc = LedgerAllocator<std::pair<const Key, Value>>;
   using OKey = std::uint64_t;
   using OValue = std::uint64_t;
   using OHash = absl::Hash<OKey>;

@@ -27,14 +27,9 @@
 #include <string>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SWISS_REPLAY_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SWISS_REPLAY_LSAN 1
-#endif
-#endif
-#ifdef SWISS_REPLAY_LSAN
+#include "swiss/config.h"
+
+#ifdef SWISS_ASAN  // LeakSanitizer comes with ASan
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -80,7 +75,7 @@ std::string run_isolated(const std::vector<std::uint8_t>& data) {
   if (pid == 0) {
     LLVMFuzzerTestOneInput(data.data(), data.size());
     std::fflush(stdout);
-#ifdef SWISS_REPLAY_LSAN
+#ifdef SWISS_ASAN
     // _exit skips LeakSanitizer's check at exit: run it here, so an input
     // that leaks (an entry never destroyed, a block never freed) fails the
     // replay as it fails under libFuzzer. It ends the child when it finds one.

@@ -16,14 +16,9 @@
 #include "swiss/map.h"
 #include "swiss/test_access.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PROPS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROPS_ASAN 1
-#endif
-#endif
-#ifdef PROPS_ASAN
+#include "swiss/config.h"
+
+#ifdef SWISS_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -269,7 +264,7 @@ TEST(AbseilStyle, AtThrowsOutOfRange) {
 
 // ---- ASan poisoning ---------------------------------------------------------------
 
-#ifdef PROPS_ASAN
+#ifdef SWISS_ASAN
 template <class M>
 bool slot_fully_poisoned(const void* slot) {
   const auto* p = static_cast<const char*>(slot);

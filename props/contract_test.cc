@@ -400,7 +400,7 @@ TEST(Contract, ReferenceSurvivesErasingEverythingElse) {
 // only keys in the map when it reaches them, none twice, and every key
 // present throughout exactly once.
 using CountedMap = swiss::Map<std::uint64_t, std::uint64_t, swiss::Hash<std::uint64_t>, std::equal_to<std::uint64_t>,
-                              swisscheck::CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
+                              swisscheck::LedgerAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
 
 // Runs `cycles` churn cycles over the keys in `churning` (each replaced by a
 // fresh key); returns the peak of live allocator bytes.

@@ -16,7 +16,7 @@
 
 namespace props {
 
-using swisscheck::CountingAllocator;
+using swisscheck::LedgerAllocator;
 using swisscheck::Fault;
 using swisscheck::FaultScope;
 using swisscheck::InjectedBadAlloc;
@@ -30,7 +30,7 @@ using swisscheck::Ledger;
 using IKey = InstrumentedKey;
 using IValue = InstrumentedValue;
 using FaultMap = swiss::Map<IKey, IValue, InstrumentedHash, InstrumentedEq,
-                            CountingAllocator<std::pair<const IKey, IValue>>>;
+                            LedgerAllocator<std::pair<const IKey, IValue>>>;
 using Model = std::map<std::uint64_t, std::uint64_t>;
 
 inline std::string ledger_errors(const Ledger& l) {

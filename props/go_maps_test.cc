@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "check/test_types.h"
 #include "props_util.h"
 #include "swiss/map.h"
 #include "swiss/test_access.h"
@@ -20,6 +21,8 @@
 namespace {
 
 using props::fill;
+using props::finds_every_key;
+using props::YieldLog;
 using props::shape;
 using props::U64Map;
 
@@ -36,11 +39,7 @@ TEST(GoMaps, Put31) {
     m.check_invariants();
   }
   EXPECT_EQ(m.size(), 31u);
-  for (std::uint64_t k = 1; k <= 31; ++k) {
-    auto it = m.find(k);
-    ASSERT_NE(it, m.end()) << k;
-    EXPECT_EQ(it->second, kElemBase + k);
-  }
+  EXPECT_TRUE(finds_every_key(m, 1, 32, kElemBase));
   // 31 entries do not fit a small map (8) and fit one table (<= 1024 slots).
   swiss::MapShape s = shape(m);
   EXPECT_FALSE(s.small);
@@ -74,11 +73,7 @@ TEST(GoMaps, Split2048) {
   }
   m.check_invariants();
   ASSERT_EQ(m.size(), n);
-  for (std::uint64_t k = 1; k <= n; ++k) {
-    auto it = m.find(k);
-    ASSERT_NE(it, m.end()) << k;
-    EXPECT_EQ(it->second, kElemBase + k);
-  }
+  EXPECT_TRUE(finds_every_key(m, 1, n + 1, kElemBase));
   swiss::MapShape s = shape(m);
   // A table holds at most 1024 * 7/8 = 896 entries, so 2048 need >= 3 tables
   // and a directory of >= 4 entries.
@@ -185,11 +180,7 @@ TEST(GoMaps, TableIteration) {
     fill(m, 1, n + 1, kElemBase);
     auto got = props::contents(m);
     EXPECT_EQ(got.size(), n);
-    for (std::uint64_t k = 1; k <= n; ++k) {
-      auto it = got.find(k);
-      ASSERT_NE(it, got.end()) << "iteration missed " << k;
-      EXPECT_EQ(it->second, kElemBase + k);
-    }
+    EXPECT_TRUE(finds_every_key(got, 1, n + 1, kElemBase)) << "in what the iteration yielded";
     // const iteration and std::distance agree.
     const U64Map& cm = m;
     EXPECT_EQ(static_cast<std::size_t>(std::distance(cm.begin(), cm.end())), n);
@@ -204,15 +195,16 @@ TEST(GoMaps, TableIterationDelete) {
     SCOPED_TRACE(n);
     U64Map m;
     fill(m, 1, n + 1, kElemBase);
-    std::set<std::uint64_t> seen, erased;
+    YieldLog<> seen;
+    std::set<std::uint64_t> erased;
     std::uint64_t next_victim = 1;
     for (auto it = m.begin(); it != m.end(); ++it) {
       const std::uint64_t k = it->first;
-      EXPECT_TRUE(seen.insert(k).second) << "key " << k << " yielded twice";
+      EXPECT_TRUE(seen.yield(k));
       EXPECT_EQ(erased.count(k), 0u) << "key " << k << " yielded after it was erased";
       EXPECT_EQ(it->second, kElemBase + k);
       // Erase one key not yet seen at each step (by key, while `it` is held).
-      while (next_victim <= n && (seen.count(next_victim) || erased.count(next_victim)))
+      while (next_victim <= n && (seen.yielded(next_victim) || erased.count(next_victim)))
         ++next_victim;
       if (next_victim <= n) {
         EXPECT_EQ(m.erase(next_victim), 1u);
@@ -232,9 +224,9 @@ TEST(GoMaps, TableIterationEraseCurrent) {
     SCOPED_TRACE(n);
     U64Map m;
     fill(m, 1, n + 1, kElemBase);
-    std::set<std::uint64_t> seen;
+    YieldLog<> seen;
     for (auto it = m.begin(); it != m.end();) {
-      EXPECT_TRUE(seen.insert(it->first).second) << "key " << it->first << " yielded twice";
+      EXPECT_TRUE(seen.yield(it->first));
       it = m.erase(it);
     }
     EXPECT_EQ(seen.size(), n);
@@ -250,12 +242,12 @@ TEST(GoMaps, TableIterationGrowDelete) {
     SCOPED_TRACE(grow);
     U64Map m;
     fill(m, 1, 32, kElemBase);
-    std::map<std::uint64_t, int> times;
+    YieldLog<> seen;
     bool first = true;
     std::uint64_t victim = 1;
     for (auto it = m.begin(); it != m.end(); ++it) {
       const std::uint64_t k = it->first;
-      ++times[k];
+      EXPECT_TRUE(seen.yield(k));
       EXPECT_EQ(it->second, kElemBase + k);
       EXPECT_NE(k, first ? 0 : victim) << "erased key yielded";
       if (first) {
@@ -266,13 +258,8 @@ TEST(GoMaps, TableIterationGrowDelete) {
         m.check_invariants();
       }
     }
-    for (std::uint64_t k = 1; k < 32; ++k) {
-      if (k == victim)
-        EXPECT_EQ(times.count(k), 0u) << "erased key " << k << " was yielded";
-      else
-        EXPECT_EQ(times[k], 1) << "original key " << k;
-    }
-    for (auto& [k, n] : times) EXPECT_EQ(n, 1) << "key " << k << " yielded " << n << " times";
+    EXPECT_FALSE(seen.yielded(victim)) << "erased key " << victim << " was yielded";
+    EXPECT_TRUE(seen.yielded_each(1, 32, [&](std::uint64_t k) { return k == victim; })) << "original keys";
   }
 }
 
@@ -283,18 +270,18 @@ TEST(GoMaps, TableIterationGrowDuplicate) {
     SCOPED_TRACE(grow);
     U64Map m;
     fill(m, 1, 32, kElemBase);
-    std::set<std::uint64_t> seen;
+    YieldLog<> seen;
     int step = 0;
     for (auto it = m.begin(); it != m.end(); ++it, ++step) {
       const std::uint64_t k = it->first;
       EXPECT_EQ(it->second, kElemBase + k);
-      EXPECT_TRUE(seen.insert(k).second) << "key " << k << " yielded twice";
+      EXPECT_TRUE(seen.yield(k));
       if (step == 16) {
         fill(m, 32, 32 + grow, kElemBase);
         m.check_invariants();
       }
     }
-    for (std::uint64_t k = 1; k < 32; ++k) EXPECT_EQ(seen.count(k), 1u) << "original key " << k;
+    EXPECT_TRUE(seen.yielded_each(1, 32)) << "original keys";
     EXPECT_EQ(m.size(), 31 + grow);
   }
 }
@@ -307,18 +294,18 @@ TEST(GoMaps, IterationGrowsAtEveryStep) {
     SCOPED_TRACE(start);
     U64Map m;
     fill(m, 0, start, kElemBase);
-    std::set<std::uint64_t> seen;
+    YieldLog<> seen;
     std::uint64_t next = 1'000'000;
     for (auto it = m.begin(); it != m.end(); ++it) {
       const std::uint64_t k = it->first;
-      ASSERT_TRUE(seen.insert(k).second) << "key " << k << " yielded twice";
+      ASSERT_TRUE(seen.yield(k));
       ASSERT_EQ(m.at(k), it->second) << "yielded value is not the map's";
       EXPECT_EQ(it->second, kElemBase + k);
       if (m.size() < 20000)
         for (int i = 0; i < 7; ++i, ++next) m.emplace(next, kElemBase + next);
     }
     m.check_invariants();
-    for (std::uint64_t k = 0; k < start; ++k) EXPECT_EQ(seen.count(k), 1u) << "original " << k;
+    EXPECT_TRUE(seen.yielded_each(0, start)) << "original keys";
   }
 }
 
@@ -331,11 +318,12 @@ TEST(GoMaps, IterationWhileTablesEmptyAndRefill) {
       SCOPED_TRACE(std::to_string(n) + " keys, mass erase at step " + std::to_string(erase_at));
       U64Map m;
       fill(m, 0, n, kElemBase);
-      std::set<std::uint64_t> seen, erased;
+      YieldLog<> seen;
+      std::set<std::uint64_t> erased;
       int step = 0;
       for (auto it = m.begin(); it != m.end(); ++it, ++step) {
         const std::uint64_t k = it->first;
-        ASSERT_TRUE(seen.insert(k).second) << "key " << k << " yielded twice";
+        ASSERT_TRUE(seen.yield(k));
         ASSERT_EQ(erased.count(k), 0u) << "erased key " << k << " yielded";
         if (k < n) {
           EXPECT_EQ(it->second, kElemBase + k);
@@ -343,17 +331,14 @@ TEST(GoMaps, IterationWhileTablesEmptyAndRefill) {
         if (step == erase_at) {
           // Erase 95% of the keys not yet seen, then insert new ones.
           for (std::uint64_t e = 0; e < n; ++e)
-            if (e % 20 != 0 && !seen.count(e) && m.erase(e)) erased.insert(e);
+            if (e % 20 != 0 && !seen.yielded(e) && m.erase(e)) erased.insert(e);
           m.check_invariants();
           fill(m, 10 * n, 10 * n + n / 2, kElemBase);
           m.check_invariants();
         }
       }
-      for (std::uint64_t k = 0; k < n; ++k) {
-        if (!erased.count(k)) {
-          EXPECT_EQ(seen.count(k), 1u) << "surviving key " << k << " not yielded";
-        }
-      }
+      EXPECT_TRUE(seen.yielded_each(0, n, [&](std::uint64_t k) { return erased.count(k) != 0; }))
+          << "surviving keys";
       EXPECT_EQ(m.size(), n - erased.size() + n / 2);
     }
   }
@@ -361,9 +346,7 @@ TEST(GoMaps, IterationWhileTablesEmptyAndRefill) {
 
 // ---- Slot storage -----------------------------------------------------------
 
-struct Empty {
-  bool operator==(const Empty&) const { return true; }
-};
+using swisscheck::Empty;  // check/test_types.h
 struct EmptyHash {
   std::size_t operator()(const Empty&) const { return 0; }
 };
@@ -467,11 +450,7 @@ void check_indirect_survives_growth(const char* what) {
     EXPECT_EQ(K::copies - key_copies0, static_cast<long>(n)) << "keys copied more than once";
     EXPECT_EQ(K::moves - key_moves0, 0) << "keys moved";
   }
-  for (std::uint64_t i = 0; i < n; ++i) {
-    auto it = m.find(make_key(i));
-    ASSERT_NE(it, m.end()) << i;
-    EXPECT_TRUE(it->second.matches(i)) << "value of key " << i << " corrupted";
-  }
+  EXPECT_TRUE(finds_every_key(m, 0, n, make_key, [](std::uint64_t i, const V& v) { return v.matches(i); }));
 }
 
 TEST(GoMaps, Indirect) {
@@ -496,11 +475,9 @@ TEST(GoMaps, Indirect31) {
   for (std::uint64_t i = 1; i <= 31; ++i) m.try_emplace(Big<5>(i), 128 + i);
   m.check_invariants();
   EXPECT_EQ(m.size(), 31u);
-  for (std::uint64_t i = 1; i <= 31; ++i) {
-    auto it = m.find(Big<5>(i));
-    ASSERT_NE(it, m.end());
-    EXPECT_TRUE(it->second.matches(128 + i));
-  }
+  EXPECT_TRUE(finds_every_key(
+      m, 1, 32, [](std::uint64_t i) { return Big<5>(i); },
+      [](std::uint64_t i, const Big<6>& v) { return v.matches(128 + i); }));
 }
 
 // "Delete clears elem" (Go issue 25936): after erase the slot's bytes read 0,

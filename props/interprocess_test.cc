@@ -53,9 +53,10 @@
 #include "check/lanes.h"
 #include "swiss/map.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#include "swiss/config.h"
+
+#ifdef SWISS_ASAN
 #include <sanitizer/asan_interface.h>
-#define SWISS_TEST_ASAN 1
 #endif
 
 #ifndef SWISS_INTERPROCESS_TMP
@@ -244,7 +245,7 @@ std::size_t tables_of(const U64Map& m) {
 // the file is unmapped (else a later mapping at the same address would see
 // stale poison).
 void unpoison(Segment& seg) {
-#ifdef SWISS_TEST_ASAN
+#ifdef SWISS_ASAN
   ASAN_UNPOISON_MEMORY_REGION(seg.get_address(), seg.get_size());
 #else
   (void)seg;

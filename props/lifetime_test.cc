@@ -280,7 +280,7 @@ struct PaddedValue {
 };
 TEST_F(Lifetime, IndirectEntriesAreBuiltOnceAndNeverMoved) {
   using M = swiss::Map<IKey, PaddedValue, InstrumentedHash, InstrumentedEq,
-                       CountingAllocator<std::pair<const IKey, PaddedValue>>>;
+                       LedgerAllocator<std::pair<const IKey, PaddedValue>>>;
   static_assert(M::kIndirectElem);
   {
     M m;

@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "check/test_types.h"
 #include "swiss/map.h"
 #include "swiss/test_access.h"
 
@@ -23,11 +24,9 @@ swiss::MapShape shape(const M& m) {
   return swiss::TestAccess<M>::shape(m);
 }
 
-// Every user hash value the same: every key collides, probes are as long as
-// they get (abseil's "bad hash" tests).
-struct ConstantHash {
-  std::size_t operator()(std::uint64_t) const { return 0x5EED; }
-};
+// Every user hash value the same (abseil's "bad hash" tests): check/'s, the
+// u64_const_hash lane's.
+using swisscheck::ConstantHash;
 
 // Two hash values, by the key's parity: two long collision chains.
 struct TwoValuedHash {
@@ -40,13 +39,74 @@ struct FewValuedHash {
   std::size_t operator()(std::uint64_t k) const { return k % 3; }
 };
 
+// ---- checkers (Boost.Unordered's test::check_* style) ------------------------
+// Each returns a ::testing::AssertionResult that names what is wrong, for
+// EXPECT_TRUE / ASSERT_TRUE.
+
+// m.find(key(k)) finds every k in [first, last), and value_ok(k, value)
+// accepts what it found. Names the first few keys missing or wrong.
+template <class M, class MakeKey, class ValueOk>
+::testing::AssertionResult finds_every_key(const M& m, std::uint64_t first, std::uint64_t last,
+                                           MakeKey key, ValueOk value_ok) {
+  int wrong = 0;
+  ::testing::AssertionResult r = ::testing::AssertionFailure();
+  for (std::uint64_t k = first; k < last; ++k) {
+    auto it = m.find(key(k));
+    const bool found = it != m.end();
+    if (found && value_ok(k, it->second)) continue;
+    if (++wrong <= 8) r << (wrong > 1 ? "; " : "") << "key " << k << (found ? " has a wrong value" : " not found");
+  }
+  if (wrong == 0) return ::testing::AssertionSuccess();
+  return r << " (" << wrong << " of keys " << first << ".." << last - 1 << ")";
+}
+// The u64 form: key k with value k + offset.
+template <class M>
+::testing::AssertionResult finds_every_key(const M& m, std::uint64_t first, std::uint64_t last,
+                                           std::uint64_t offset) {
+  return finds_every_key(
+      m, first, last, [](std::uint64_t k) { return k; },
+      [offset](std::uint64_t k, const auto& v) { return v == k + offset; });
+}
+
+// The keys an iteration has yielded, for loops that also mutate the map:
+// call yield(k) at each step; a key yielded twice is a failure.
+template <class K = std::uint64_t>
+class YieldLog {
+ public:
+  ::testing::AssertionResult yield(const K& k) {
+    if (seen_.insert(k).second) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "key " << k << " yielded twice";
+  }
+  bool yielded(const K& k) const { return seen_.count(k) != 0; }
+  std::size_t size() const { return seen_.size(); }
+  // Every k in [first, last) was yielded (once: yield() refuses repeats),
+  // except those `exempt` says need not be (erased on the way, say).
+  template <class Exempt>
+  ::testing::AssertionResult yielded_each(std::uint64_t first, std::uint64_t last, Exempt exempt) const {
+    int missed = 0;
+    ::testing::AssertionResult r = ::testing::AssertionFailure();
+    for (std::uint64_t k = first; k < last; ++k) {
+      if (exempt(k) || yielded(K(k))) continue;
+      if (++missed <= 8) r << (missed > 1 ? "; " : "") << "key " << k << " not yielded";
+    }
+    if (missed == 0) return ::testing::AssertionSuccess();
+    return r << " (" << missed << " of keys " << first << ".." << last - 1 << ")";
+  }
+  ::testing::AssertionResult yielded_each(std::uint64_t first, std::uint64_t last) const {
+    return yielded_each(first, last, [](std::uint64_t) { return false; });
+  }
+
+ private:
+  std::set<K> seen_;
+};
+
 // The iteration order as a list of keys; a key yielded twice is a failure.
 template <class M>
 std::vector<typename M::key_type> iterated_keys(const M& m) {
   std::vector<typename M::key_type> keys;
-  std::set<typename M::key_type> seen;
+  YieldLog<typename M::key_type> log;
   for (const auto& kv : m) {
-    EXPECT_TRUE(seen.insert(kv.first).second) << "iteration yielded key " << kv.first << " twice";
+    EXPECT_TRUE(log.yield(kv.first)) << "in a plain iteration";
     keys.push_back(kv.first);
   }
   return keys;

@@ -396,7 +396,7 @@ struct CollidingInstrumentedHash {
 };
 TEST_F(UnwindWhole, EqualityThrowsAmongCollidingKeys) {
   using M = swiss::Map<IKey, IValue, CollidingInstrumentedHash, InstrumentedEq,
-                       CountingAllocator<std::pair<const IKey, IValue>>>;
+                       LedgerAllocator<std::pair<const IKey, IValue>>>;
   Ledger& l = Ledger::current();
   for (std::uint64_t nth = 1; nth <= 400; nth += 3) {
     SCOPED_TRACE(nth);

@@ -64,8 +64,8 @@ TEST(Instrumented, HashAndEqAreFaultPoints) {
 TEST(Instrumented, AllocatorCountsAndThrows) {
   Ledger& l = Ledger::current();
   l.reset();
-  CountingAllocator<int> alloc;
-  CountingAllocator<double> rebound(alloc);
+  LedgerAllocator<int> alloc;
+  LedgerAllocator<double> rebound(alloc);
   EXPECT_TRUE(alloc == rebound);
   int* p = alloc.allocate(10);
   EXPECT_EQ(l.bytes_outstanding(), 10 * sizeof(int));

@@ -67,11 +67,20 @@ struct Cmd : rc::state::Command<ModelState<L>, ProgramSut> {
   void show(std::ostream& os) const override { os << what(); }
 };
 
+// A command that is one op, drawn when the command is generated; it shows as
+// that op. The commands below draw `op` in their constructors.
+template <class L>
+struct OneOp : Cmd<L> {
+  Op op;
+  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
+  std::string what() const override { return swisscheck::show_op<L>(op); }
+};
+
 // insert, emplace, try_emplace, insert_or_assign, m[k] = v, m[k]++, and
 // insert with a hint.
 template <class L>
-struct Put : Cmd<L> {
-  Op op;
+struct Put : OneOp<L> {
+  using OneOp<L>::op;
   explicit Put(const typename Cmd<L>::S& s) {
     op.code = *rc::gen::element(Code::kInsert, Code::kEmplace, Code::kTryEmplace, Code::kInsertOrAssign,
                                 Code::kIndexAssign, Code::kIndexBump, Code::kInsertHint);
@@ -80,40 +89,34 @@ struct Put : Cmd<L> {
     if (op.code == Code::kInsertHint) op.n = *rc::gen::inRange<std::uint32_t>(0, 3);
   }
   bool heavy() const override { return false; }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // find, contains, count, at, equal_range.
 template <class L>
-struct Lookup : Cmd<L> {
-  Op op;
+struct Lookup : OneOp<L> {
+  using OneOp<L>::op;
   explicit Lookup(const typename Cmd<L>::S& s) {
     op.code = *rc::gen::element(Code::kFind, Code::kContains, Code::kCount, Code::kAt, Code::kEqualRange);
     op.key = Cmd<L>::G::key(s);
   }
   bool heavy() const override { return false; }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // erase(key), erase(find(key)): present keys most of the time.
 template <class L>
-struct Erase : Cmd<L> {
-  Op op;
+struct Erase : OneOp<L> {
+  using OneOp<L>::op;
   explicit Erase(const typename Cmd<L>::S& s) {
     op.code = *rc::gen::element(Code::kEraseKey, Code::kEraseFound);
     op.key = *rc::gen::inRange(0, 4) ? Cmd<L>::G::present_key(s) : Cmd<L>::G::key(s);
   }
   bool heavy() const override { return false; }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // erase(first, last), erase_if, clear, reserve (absurd sizes too), rehash.
 template <class L>
-struct Bulk : Cmd<L> {
-  Op op;
+struct Bulk : OneOp<L> {
+  using OneOp<L>::op;
   explicit Bulk(const typename Cmd<L>::S& s) {
     using G = typename Cmd<L>::G;
     const int kind = *rc::gen::inRange(0, 7);
@@ -127,22 +130,18 @@ struct Bulk : Cmd<L> {
       default: op = {Code::kInsertRange, G::key(s), 0, G::count()}; break;
     }
   }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // insert_many / erase_many over a run of keys.
 template <class L>
-struct Many : Cmd<L> {
-  Op op;
+struct Many : OneOp<L> {
+  using OneOp<L>::op;
   explicit Many(const typename Cmd<L>::S& s) {
     using G = typename Cmd<L>::G;
     op.code = *rc::gen::element(Code::kInsertMany, Code::kInsertMany, Code::kEraseMany);
     op.key = op.code == Code::kEraseMany ? G::present_key(s) : G::key(s);
     op.n = G::count();
   }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // The sizes where the map changes shape for this lane: 8 -> 9 (small map to
@@ -195,22 +194,20 @@ struct Churn : Cmd<L> {
 // Several maps: copy-construct, copy-assign, move-construct, move-assign,
 // swap (member or ADL), select another map, compare with ==.
 template <class L>
-struct Maps : Cmd<L> {
-  Op op;
+struct Maps : OneOp<L> {
+  using OneOp<L>::op;
   Maps() {
     op.code = *rc::gen::element(Code::kCopyConstruct, Code::kCopyAssign, Code::kMoveConstruct, Code::kMoveAssign,
                                 Code::kSwap, Code::kSelect, Code::kEqual);
     op.n = *rc::gen::inRange<std::uint32_t>(0, op.code == Code::kSwap ? 2 * swisscheck::kSlots : swisscheck::kSlots);
   }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // Node handles: extract (by key, by iterator) into the held node, put it
 // into the current map (plain, or with a hint), merge another map in.
 template <class L>
-struct Nodes : Cmd<L> {
-  Op op;
+struct Nodes : OneOp<L> {
+  using OneOp<L>::op;
   explicit Nodes(const typename Cmd<L>::S& s) {
     using G = typename Cmd<L>::G;
     switch (*rc::gen::inRange(0, 4)) {
@@ -221,14 +218,12 @@ struct Nodes : Cmd<L> {
     }
   }
   bool heavy() const override { return op.code == Code::kMerge; }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // A full iteration, or an iteration with mutation at its yields.
 template <class L>
-struct Iterate : Cmd<L> {
-  Op op;
+struct Iterate : OneOp<L> {
+  using OneOp<L>::op;
   int mode = -1;
   explicit Iterate(const typename Cmd<L>::S& s) {
     mode = *rc::gen::weightedElement<int>({{1, -1}, {3, 0}, {3, 1}, {2, 2}});
@@ -240,9 +235,8 @@ struct Iterate : Cmd<L> {
     op.code = Code::kIterMutate;
     op.actions = Cmd<L>::G::actions(s, mode);
   }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
   std::string what() const override {
-    std::string w = swisscheck::show_op<L>(op);
+    std::string w = OneOp<L>::what();
     static const char* kModes[] = {"mixed", "growth and splits", "clear in the middle"};
     if (mode >= 0) w += std::string(" [") + kModes[mode] + "]";
     for (const Op& a : op.actions) w += "; at yield " + std::to_string(a.at) + ": " + swisscheck::show_op<L>(a);
@@ -259,8 +253,8 @@ struct Check : Cmd<L> {
 
 // Fault lane: the nth hash / equality / copy / allocation from now throws.
 template <class L>
-struct ArmFault : Cmd<L> {
-  Op op;
+struct ArmFault : OneOp<L> {
+  using OneOp<L>::op;
   ArmFault() {
     op.code = Code::kArmFault;
     op.n = *rc::gen::inRange<std::uint32_t>(0, 4);
@@ -268,8 +262,6 @@ struct ArmFault : Cmd<L> {
   }
   void require(const typename Cmd<L>::S&) const override { RC_PRE(L::kFaults); }
   bool heavy() const override { return false; }
-  std::vector<Op> ops(const typename Cmd<L>::S&) const override { return {op}; }
-  std::string what() const override { return swisscheck::show_op<L>(op); }
 };
 
 // The generation function: one of the commands, weighted by repetition.

@@ -32,14 +32,9 @@
 #include "check/interpreter.h"
 #include "check/ops.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SWISS_PROPS_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SWISS_PROPS_LSAN 1
-#endif
-#endif
-#ifdef SWISS_PROPS_LSAN
+#include "swiss/config.h"
+
+#ifdef SWISS_ASAN  // LeakSanitizer comes with ASan
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -126,7 +121,7 @@ Outcome run_forked(Body body) {
       o.ok = false;
       o.message = std::string("uncaught exception: ") + e.what();
     }
-#ifdef SWISS_PROPS_LSAN
+#ifdef SWISS_ASAN
     // A leak of the map's memory is a failure too (the fault lane's ledger
     // sees leaked objects; this sees leaked tables of every lane).
     if (o.ok && __lsan_do_recoverable_leak_check() != 0) {

@@ -11,16 +11,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "swiss/config.h"
 #include "swiss/ctrl.h"
 #include "swiss/pointer.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SWISS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SWISS_ASAN 1
-#endif
-#endif
 
 #ifdef SWISS_ASAN
 #include <sanitizer/asan_interface.h>
