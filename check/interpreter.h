@@ -130,6 +130,7 @@ inline std::string show_obj(const Empty&) { return "{}"; }
 inline std::string show_obj(std::uint8_t) { return "{}"; }
 template <bool K>
 std::string show_obj(const Instrumented<K>& x) { return std::to_string(x.payload()); }
+inline std::string show_obj(const BigInstrumentedValue& x) { return "big(" + std::to_string(x.v.payload()) + ")"; }
 inline std::string show_obj(const DoubleKeyId& k) {
   std::ostringstream o;
   o << std::bit_cast<double>(k.bits) << " (bits 0x" << std::hex << k.bits << ")";

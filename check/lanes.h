@@ -367,4 +367,38 @@ struct InstrumentedLane {
   }
 };
 
+// ---- instrumented entries over 128 bytes: throws while building an indirect entry ----
+// InstrumentedLane's key with a value over 128 bytes, so every entry lives
+// behind a pointer (a node of the map's allocator) and its construction can
+// throw (InstrumentedValue's copy is a fault point): a throw between
+// allocating the node and finishing the entry must free the node and leave
+// no object behind. The instrumented lane's entries are inline and the
+// indirect lane never throws, so neither reaches that path.
+struct BigInstrumentedValue {
+  InstrumentedValue v;
+  std::array<std::uint64_t, 17> pad{};
+  BigInstrumentedValue() = default;
+  explicit BigInstrumentedValue(std::uint64_t payload) : v(payload) {}
+  friend bool operator==(const BigInstrumentedValue& a, const BigInstrumentedValue& b) { return a.v == b.v; }
+};
+static_assert(sizeof(BigInstrumentedValue) > 128);
+
+struct InstrumentedIndirectLane : InstrumentedLane {
+  static constexpr const char* kCppLane = "swisscheck::InstrumentedIndirectLane";
+  static constexpr const char* kName = "instrumented_indirect";
+  static constexpr const char* kCppMap =
+      "swiss::Map<swisscheck::InstrumentedKey, swisscheck::BigInstrumentedValue, "
+      "swisscheck::InstrumentedHash, swisscheck::InstrumentedEq, "
+      "swisscheck::LedgerAllocator<std::pair<const swisscheck::InstrumentedKey, "
+      "swisscheck::BigInstrumentedValue>>>";
+  using Value = BigInstrumentedValue;
+  using Alloc = LedgerAllocator<std::pair<const Key, Value>>;
+  static Value make_value(std::uint32_t j) { return Value(1000 + j); }
+  static OValue ovalue(const Value& v) { return v.v.payload(); }
+  static void bump(Value& v) { v.v.set_payload(v.v.payload() + 1); }
+  static std::string cpp_value(std::uint32_t j) {
+    return "swisscheck::BigInstrumentedValue(" + std::to_string(1000 + j) + ")";
+  }
+};
+
 }  // namespace swisscheck

@@ -303,13 +303,13 @@ int main(int argc, char** argv) {
   const fs::path root = argv[1];
   const std::vector<std::string> lanes = {"u64",    "u64_const_hash", "u64_few_hash", "string",
                                           "u64_string", "indirect", "double", "empty_value",
-                                          "instrumented", "stateful_alloc"};
+                                          "instrumented", "instrumented_indirect", "stateful_alloc"};
   std::size_t files = 0, bytes = 0;
   for (const std::string& lane : lanes) {
     std::vector<Seed> seeds = common_seeds();
     if (lane == "double")
       for (auto& s : double_seeds()) seeds.push_back(s);
-    if (lane == "instrumented")
+    if (lane == "instrumented" || lane == "instrumented_indirect")
       for (auto& s : fault_seeds()) seeds.push_back(s);
     if (lane == "stateful_alloc")
       for (auto& s : alloc_seeds()) seeds.push_back(s);
