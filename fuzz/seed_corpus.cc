@@ -3,6 +3,7 @@
 //   corpus/<lane>_fuzzer/seed-<name>   one file per seed program
 //   fuzz/<lane>_fuzzer.dict            op snippets libFuzzer splices in
 // Usage: swiss_seed_corpus REPO_ROOT   (prints what it writes, then a summary)
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -301,9 +302,16 @@ int main(int argc, char** argv) {
   }
   namespace fs = std::filesystem;
   const fs::path root = argv[1];
-  const std::vector<std::string> lanes = {"u64",    "u64_const_hash", "u64_few_hash", "string",
-                                          "u64_string", "indirect", "double", "empty_value",
-                                          "instrumented", "instrumented_indirect", "stateful_alloc"};
+  // fuzz/CMakeLists.txt's SWISS_FUZZ_LANES, comma-separated.
+  std::vector<std::string> lanes;
+  {
+    std::string csv = SWISS_FUZZ_LANES_CSV;
+    for (std::size_t at = 0; at <= csv.size();) {
+      const std::size_t comma = std::min(csv.find(',', at), csv.size());
+      lanes.push_back(csv.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   std::size_t files = 0, bytes = 0;
   for (const std::string& lane : lanes) {
     std::vector<Seed> seeds = common_seeds();
