@@ -27,7 +27,15 @@
 
 #include "check/decode.h"
 #include "check/interpreter.h"
+#include "check/mutator.h"
 #include "check/trace.h"
+
+// 1: the targets mutate inputs as programs (check/mutator.h), half of the time
+// (kByteMutationPercent) through libFuzzer's own byte mutation instead. The
+// CMake option SWISS_CUSTOM_MUTATOR sets it for fuzz/'s targets.
+#ifndef SWISSCHECK_CUSTOM_MUTATOR
+#define SWISSCHECK_CUSTOM_MUTATOR 0
+#endif
 
 namespace swisscheck {
 
@@ -110,10 +118,46 @@ void print_input(const std::uint8_t* data, std::size_t size, std::ostream& out) 
 // The replay driver (fuzz/replay_main.cc) calls this for --trace.
 extern "C" void SwissCheckPrintTrace(const std::uint8_t* data, std::size_t size);
 
+// libFuzzer's byte mutation (dictionary included). Weak: the replay driver
+// links the same target files without libFuzzer, where it is null.
+extern "C" __attribute__((weak)) std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size,
+                                                              std::size_t max_size);
+
+namespace swisscheck {
+
+// The share of custom-mutator calls handed to LLVMFuzzerMutate: byte edits
+// still find what ops cannot say (a truncated tail, an opcode byte turned arg).
+inline constexpr unsigned kByteMutationPercent = 50;
+
+inline std::size_t custom_mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed) {
+  std::minstd_rand r(mutator_detail::spread(seed));
+  if (LLVMFuzzerMutate != nullptr && r() % 100 < kByteMutationPercent) return LLVMFuzzerMutate(data, size, max_size);
+  return mutate_program(data, size, max_size, static_cast<unsigned>(r()));
+}
+
+}  // namespace swisscheck
+
+#if SWISSCHECK_CUSTOM_MUTATOR
+#define SWISSCHECK_MUTATOR_HOOKS                                                                       \
+  extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size, \
+                                                 unsigned int seed) {                                  \
+    return ::swisscheck::custom_mutate(data, size, max_size, seed);                                   \
+  }                                                                                                    \
+  extern "C" std::size_t LLVMFuzzerCustomCrossOver(const std::uint8_t* d1, std::size_t s1,             \
+                                                   const std::uint8_t* d2, std::size_t s2,             \
+                                                   std::uint8_t* out, std::size_t max_out,             \
+                                                   unsigned int seed) {                                \
+    return ::swisscheck::cross_over(d1, s1, d2, s2, out, max_out, seed);                               \
+  }
+#else
+#define SWISSCHECK_MUTATOR_HOOKS
+#endif
+
 #define SWISSCHECK_FUZZ_TARGET(Lane)                                                   \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
     return ::swisscheck::run_fuzz_input<Lane>(data, size);                            \
   }                                                                                   \
   extern "C" void SwissCheckPrintTrace(const std::uint8_t* data, std::size_t size) {  \
     ::swisscheck::print_input<Lane>(data, size, std::cout);                           \
-  }
+  }                                                                                   \
+  SWISSCHECK_MUTATOR_HOOKS

@@ -5,15 +5,10 @@
 
 #include "check/decode.h"
 #include "check/encode.h"
+#include "check/tests/random_bytes.h"
 
 namespace swisscheck {
 namespace {
-
-std::vector<std::uint8_t> random_bytes(std::mt19937_64& rng, std::size_t n) {
-  std::vector<std::uint8_t> b(n);
-  for (auto& x : b) x = static_cast<std::uint8_t>(rng());
-  return b;
-}
 
 TEST(Codec, EmptyInputIsAnEmptyProgram) {
   const Program p = decode(nullptr, 0);
