@@ -127,10 +127,10 @@ void Interpreter<L>::op_erase_found(const Op& op, Tracker* t) {
 }
 
 template <class L>
-void Interpreter<L>::op_clear(Tracker* t) {
+void Interpreter<L>::op_clear(const Op& op, Tracker* t) {
   Map& m = map();
   Model<L>& md = model();
-  charge(size_cost(Op{Code::kClear}, m.size()));
+  charge(size_cost(op, m.size()));
   const std::uint64_t seed = Access::seed(m);
   call([&] { m.clear(); });
   if (Access::seed(m) == seed) fail("clear() kept the map's seed: " + rule_message(Rule::kEmptyingRedrawsSeed));
