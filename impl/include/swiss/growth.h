@@ -88,14 +88,14 @@ class Growth {
     fold_one_drained_pair(t);
     const HashBuffer hashes(m_, t);
     if (t->capacity < kMaxTableCapacity) return replace(t, hashes, 0, t->capacity * 2);
-    // Split into 2^extra tables: two for a full kMaxTableCapacity table, as
+    // Split into 2^split_bits tables: two for a full kMaxTableCapacity table, as
     // many as leave each about half full for a bigger one (built by reserve),
     // so that after one pause growth is bounded again.
-    unsigned extra = 1;
-    while ((t->used >> extra) > Table::max_growth(kMaxTableCapacity) / 2 && t->local_depth + extra < M::kMaxDepth)
-      ++extra;
-    if (t->local_depth + extra <= M::kMaxDepth && hashes.spreads(t, t->local_depth, extra))
-      return replace(t, hashes, extra, kMaxTableCapacity);
+    unsigned split_bits = 1;
+    while ((t->used >> split_bits) > Table::max_growth(kMaxTableCapacity) / 2 && t->local_depth + split_bits < M::kMaxDepth)
+      ++split_bits;
+    if (t->local_depth + split_bits <= M::kMaxDepth && hashes.spreads(t, t->local_depth, split_bits))
+      return replace(t, hashes, split_bits, kMaxTableCapacity);
     replace(t, hashes, 0, t->capacity * 2, /*oversize=*/true);
   }
 
@@ -195,14 +195,14 @@ class Growth {
     ~HashBuffer() { deallocate_raw(alloc, data, n); }
     HashBuffer(const HashBuffer&) = delete;
     HashBuffer& operator=(const HashBuffer&) = delete;
-    // Whether the next `extra` hash bits below the top `depth` put the
+    // Whether the next `split_bits` hash bits below the top `depth` put the
     // table's entries into more than one part (else a split moves them all
     // into one table: a degenerate hash).
-    bool spreads(Table* t, unsigned depth, unsigned extra) const {
+    bool spreads(Table* t, unsigned depth, unsigned split_bits) const {
       bool first = true, spread = false;
       std::uint64_t part = 0;
       t->for_each_full([&](std::uint32_t i) {
-        const std::uint64_t p = part_of(data[i], depth, extra);
+        const std::uint64_t p = part_of(data[i], depth, split_bits);
         if (first) part = p, first = false;
         spread = spread || p != part;
       });
@@ -286,10 +286,10 @@ class Growth {
     while (entries > Table::max_growth(cap)) cap *= 2;
     return cap;
   }
-  // The part (0 .. 2^extra) of a table at `depth` a hash goes to when the
-  // table splits by the `extra` hash bits below its top `depth` bits.
-  static std::uint64_t part_of(std::uint64_t hash, unsigned depth, unsigned extra) {
-    return extra == 0 ? 0 : (hash << depth) >> (64 - extra);
+  // The part (0 .. 2^split_bits) of a table at `depth` a hash goes to when the
+  // table splits by the `split_bits` hash bits below its top `depth` bits.
+  static std::uint64_t part_of(std::uint64_t hash, unsigned depth, unsigned split_bits) {
+    return split_bits == 0 ? 0 : (hash << depth) >> (64 - split_bits);
   }
 
   // Whether making room for n entries has anything to do (reserve, presize).
@@ -301,20 +301,21 @@ class Growth {
     return !(n <= kGroupSlots && dir().single() && (dir().at(0) == nullptr || dir().at(0)->small));
   }
 
-  // Moves every entry of t into 2^extra new tables of at least `cap` slots
+  // Moves every entry of t into 2^split_bits new tables of at least `cap` slots
   // each (enough for the entries each gets) and puts them in t's place in
   // the directory. t is released; if an iterator (or an older stale table)
   // still holds it, it stays behind as a stale table forwarding each slot to
   // the entry's new home. A throw (allocation, a copying transfer) leaves
-  // the map as it was.
-  void replace(Table* t, const HashBuffer& hashes, unsigned extra, std::uint32_t cap, bool oversize = false) {
-    const unsigned depth = t->local_depth + extra;
+  // the map as it was. split_bits: how many hash bits below t's depth pick
+  // an entry's new table (0 rebuilds t as one table, 1 splits it in two).
+  void replace(Table* t, const HashBuffer& hashes, unsigned split_bits, std::uint32_t cap, bool oversize = false) {
+    const unsigned depth = t->local_depth + split_bits;
     ++m_.rebuilds_;
     const unsigned from_depth = t->local_depth;
     auto destination = [&](std::uint32_t i) -> unsigned {
-      return static_cast<unsigned>(part_of(hashes.data[i], from_depth, extra));
+      return static_cast<unsigned>(part_of(hashes.data[i], from_depth, split_bits));
     };
-    const unsigned n_new = 1u << extra;
+    const unsigned n_new = 1u << split_bits;
     Scratch<std::uint32_t> counts(m_.alloc_, n_new);
     t->for_each_full([&](std::uint32_t i) { ++counts[destination(i)]; });
 
