@@ -48,8 +48,8 @@ inline void decode_arg(ByteReader& in, Arg a, std::uint32_t key_space, Op& op) {
       op.n = b == 255 ? kAbsurdSize : count_from_byte(b);
       return;
     }
-    case Arg::kSlot: op.n = in.byte() % kSlots; return;
-    case Arg::kSlotVariant: op.n = in.byte() % (2 * kSlots); return;
+    case Arg::kMapSlot: op.n = in.byte() % kMapSlots; return;
+    case Arg::kMapSlotVariant: op.n = in.byte() % (2 * kMapSlots); return;
     case Arg::kResidue: op.n = in.byte() % 4; return;
     case Arg::kFaultKind: op.n = in.byte() % 4; return;
     case Arg::kNth: op.value = 1 + in.byte() % 64; return;

@@ -28,8 +28,8 @@ inline void encode_arg(std::vector<std::uint8_t>& out, Arg a, std::uint32_t key_
     case Arg::kValue: put(op.value); return;
     case Arg::kCount: put(byte_for_count(op.n)); return;
     case Arg::kSize: put(op.n == kAbsurdSize ? 255 : (op.n >= 32 * kCountStep ? 254 : byte_for_count(op.n))); return;
-    case Arg::kSlot:
-    case Arg::kSlotVariant:
+    case Arg::kMapSlot:
+    case Arg::kMapSlotVariant:
     case Arg::kResidue:
     case Arg::kFaultKind:
     case Arg::kSmall:

@@ -38,7 +38,7 @@
 //                      may stop half way but lose nothing (erase_if: nothing
 //                      it was not to erase) and invent nothing)
 //
-// Several maps (kSlots) live at once: copy/move/swap continue on the new map
+// Several maps (kMapSlots) live at once: copy/move/swap continue on the new map
 // while the old ones stay checked. On failure: the op number, what differed
 // and the trace; then abort() (fuzzing) or a thrown CheckFailure (props).
 //
@@ -193,7 +193,9 @@ class Interpreter {
   // (topped up from iteration when half are gone, refreshed from the full
   // checks, rotated by inserts), so the checks cost O(1) per op.
   static constexpr std::size_t kPins = 32;
-  struct Slot {
+  // One of the kMapSlots maps the interpreter holds at once (a "map slot",
+  // what copy/move/swap/select name), with its oracle and what its checks keep.
+  struct HeldMap {
     std::optional<Map> map;
     Model<L> model;
     std::size_t unchecked_work = 0;  // element-steps of ops on it since its last full check
@@ -240,40 +242,40 @@ class Interpreter {
 
   // ---- lane helpers -----------------------------------------------------
   static Key key_of(std::uint32_t i) { return L::make_key(key_index(i, L::kIndexLimit)); }
-  static std::string show_key(const Key& k) { return show_obj(k); }
+  static std::string key_text(const Key& k) { return show_obj(k); }
   static OValue default_ovalue() {
     Value v{};
     return L::ovalue(v);
   }
   static bool same_key(const Key& a, const Key& b) { return L::okey(a) == L::okey(b); }
 
-  Map& map() { return *slots_[cur_].map; }
-  Model<L>& model() { return slots_[cur_].model; }
+  Map& map() { return *maps_[cur_].map; }
+  Model<L>& model() { return maps_[cur_].model; }
   void engage(std::uint32_t d) {
-    if (!slots_[d].map) {
+    if (!maps_[d].map) {
       make_map(d);
-      slots_[d].model.clear();
+      maps_[d].model.clear();
     }
   }
-  // Slot d without a map, and without what belonged to its map: the oracle,
+  // Map slot d without a map, and without what belonged to its map: the oracle,
   // the pinned addresses, a reserve(n) promise. Every way a slot loses its map
   // goes through here, so a map made there later (make_map) starts clean even
   // when the op that emptied the slot threw before putting a new one in.
   void empty_slot(std::uint32_t d) {
-    slots_[d].map.reset();
-    slots_[d].model.clear();
-    slots_[d].pins.clear();
-    slots_[d].promise.reset();
+    maps_[d].map.reset();
+    maps_[d].model.clear();
+    maps_[d].pins.clear();
+    maps_[d].promise.reset();
   }
   // A new empty map in slot d (empty), with the slot's allocator on tracked lanes.
   void make_map(std::uint32_t d) {
     if constexpr (kTracked) {
       walk_.slot[d] = slot_identity(d);
-      slots_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
+      maps_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
     } else {
-      slots_[d].map.emplace();
+      maps_[d].map.emplace();
     }
-    check_seed_mixing(*slots_[d].map);
+    check_seed_mixing(*maps_[d].map);
   }
   // Rule seed-mixes-hashes: keys 0 and 1 hash with some XOR difference in
   // one map; a map with another seed must give another (2^-64 by chance).
@@ -284,7 +286,7 @@ class Interpreter {
     const std::uint64_t diff = Access::hash(m, a) ^ Access::hash(m, b), seed = Access::seed(m);
     if (diff == 0) return;
     if (mixing_.seen && seed != mixing_.seed && diff == mixing_.diff)
-      fail("the map with seed " + std::to_string(seed) + " hashes keys " + show_key(a) + " and " + show_key(b) +
+      fail("the map with seed " + std::to_string(seed) + " hashes keys " + key_text(a) + " and " + key_text(b) +
            " with the same XOR difference as the map with seed " + std::to_string(mixing_.seed) + ": " +
            rule_message(Rule::kSeedMixesHashes));
     mixing_ = {true, seed, diff};
@@ -297,9 +299,9 @@ class Interpreter {
 
   void begin() {
     if constexpr (L::kFaults) Ledger::current().reset();
-    for (std::uint32_t i = 0; i < kSlots; ++i) {
+    for (std::uint32_t i = 0; i < kMapSlots; ++i) {
       empty_slot(i);
-      slots_[i].unchecked_work = 0;
+      maps_[i].unchecked_work = 0;
     }
     held_ = Node();
     oheld_ = typename Model<L>::Node();
@@ -317,7 +319,7 @@ class Interpreter {
 
   void release_all_quietly() {
     held_ = Node();
-    for (auto& s : slots_) s.map.reset();
+    for (auto& s : maps_) s.map.reset();
     if constexpr (L::kFaults) Ledger::current().disarm();
   }
 
@@ -339,7 +341,7 @@ class Interpreter {
     const void* slot = nullptr;
     std::size_t tables = 0;
   };
-  ErasedSlot slot_of(const Map& m, const Key& k);
+  ErasedSlot table_slot_of(const Map& m, const Key& k);
   void check_cleared(const Map& m, const ErasedSlot& e, const Key& k);
   void check_at_growth_points(const Map& m);
   void check_held(const char* when);
@@ -356,12 +358,12 @@ class Interpreter {
   };
   static Key key_from_id(const OKey& id);
   const void* address_of(Map& m, const OKey& id);
-  std::array<Before, kSlots> before_all() const;
-  void pin(Slot& s, const OKey& id, const void* addr);
-  void top_up_pins(Slot& s);
+  std::array<Before, kMapSlots> before_all() const;
+  void pin(HeldMap& s, const OKey& id, const void* addr);
+  void top_up_pins(HeldMap& s);
   void verify_slot(std::uint32_t i, Family f, const Before& b, bool threw = false);
-  void start_promise(Slot& s, std::size_t n);
-  void verify_op(const Op& op, std::uint32_t cur_before, const std::array<Before, kSlots>& b, bool threw);
+  void start_promise(HeldMap& s, std::size_t n);
+  void verify_op(const Op& op, std::uint32_t cur_before, const std::array<Before, kMapSlots>& b, bool threw);
 
   // The oracle after the map inserted k (absent before; NaN: always).
   OKey model_add(Model<L>& md, const Key& k, OValue v) { return md.add(k, std::move(v)); }
@@ -369,7 +371,7 @@ class Interpreter {
   // ---- ops on the current map (check/interpreter/single_map_ops.h) -------------
   // One single-key or bulk op on the current map; shared by top-level ops and
   // iteration actions (t != nullptr inside an iteration).
-  void apply_simple(const Op& op, Tracker* t) {
+  void apply_action_op(const Op& op, Tracker* t) {
     switch (op.code) {
       case Code::kInsert: case Code::kEmplace: case Code::kTryEmplace: case Code::kInsertOrAssign:
         return op_insert(op);
@@ -385,7 +387,7 @@ class Interpreter {
     }
   }
   // Ops that only run at top level.
-  void apply_top(const Op& op) {
+  void apply_top_level(const Op& op) {
     switch (op.code) {
       case Code::kInsertHint: return op_insert_hint(op);
       case Code::kContains: case Code::kCount: return op_contains(op);
@@ -408,7 +410,7 @@ class Interpreter {
       case Code::kIterMutate: return iterate_mutate(op);
       case Code::kArmFault: return op_arm_fault(op);
       case Code::kCheck: return op_check();
-      default: return apply_simple(op, nullptr);
+      default: return apply_action_op(op, nullptr);
     }
   }
   void op_insert(const Op& op);
@@ -461,7 +463,7 @@ class Interpreter {
     bool threw = false;
     if constexpr (L::kFaults) {
       try {
-        apply_top(op);
+        apply_top_level(op);
       } catch (const InjectedFault& f) {
         after_fault(f.what());
         threw = true;
@@ -470,17 +472,17 @@ class Interpreter {
         threw = true;
       }
     } else {
-      apply_top(op);
+      apply_top_level(op);
     }
     verify_op(op, cur_before, before, threw);
     // The slots this op may have changed: the current one before and after
     // it, and the one a slot argument names (a check changes nothing).
     if (op.code != Code::kCheck) {
       const std::size_t work = budget_used_ - work_before + 1;
-      slots_[cur_before].unchecked_work += work;
-      slots_[cur_].unchecked_work += work;
+      maps_[cur_before].unchecked_work += work;
+      maps_[cur_].unchecked_work += work;
       const Arg first = info(op.code).args[0];
-      if (first == Arg::kSlot || first == Arg::kSlotVariant) slots_[named_slot(op.n)].unchecked_work += work;
+      if (first == Arg::kMapSlot || first == Arg::kMapSlotVariant) maps_[named_slot(op.n)].unchecked_work += work;
     }
     check_size(map(), model(), "after the op");
     check_ledger();
@@ -489,7 +491,7 @@ class Interpreter {
   }
 
   Options opt_;
-  std::array<Slot, kSlots> slots_;
+  std::array<HeldMap, kMapSlots> maps_;
   std::uint32_t cur_ = 0;
   const Program* prog_ = nullptr;
   std::size_t op_index_ = 0;

@@ -54,8 +54,8 @@ enum class Arg : std::uint8_t {
   kValue,       // value: 1 byte, 0..255
   kCount,       // n: 1 byte through count_from_byte (0..8184)
   kSize,        // n: like kCount, but byte 255 means kAbsurdSize
-  kSlot,        // n: byte % kSlots
-  kSlotVariant, // n: byte % (2 * kSlots): slot = n % kSlots, variant = n / kSlots
+  kMapSlot,        // n: byte % kMapSlots
+  kMapSlotVariant, // n: byte % (2 * kMapSlots): slot = n % kMapSlots, variant = n / kMapSlots
   kResidue,     // n: byte % 4
   kFaultKind,   // n: byte % 4 (Fault)
   kNth,         // value: 1 + byte % 64
@@ -63,9 +63,9 @@ enum class Arg : std::uint8_t {
   kHintKind,    // n: byte % 3
 };
 // insert_node's kHintKind: 0 insert(node), 1 insert(begin(), node), 2 insert(end(), node).
-// merge's kSlotVariant: variant 0 merge(map), 1 merge(std::move(map)), into the current map.
+// merge's kMapSlotVariant: variant 0 merge(map), 1 merge(std::move(map)), into the current map.
 
-inline constexpr std::uint32_t kSlots = 3;          // maps alive at once
+inline constexpr std::uint32_t kMapSlots = 3;  // maps alive at once (map slots 0..2)
 inline constexpr std::uint32_t kAbsurdSize = 0xFFFFFFFFu;  // reserve(n) that must throw
 inline constexpr std::size_t kMaxOps = 2000;        // top-level ops per input
 inline constexpr std::size_t kMaxActions = 16;      // actions per iteration
@@ -103,13 +103,13 @@ inline constexpr CodeInfo kCodeInfo[kNumCodes] = {
     {"insert_many", {Arg::kKey, Arg::kCount, Arg::kNone}, true, true},
     {"erase_many", {Arg::kKey, Arg::kCount, Arg::kNone}, true, true},
     {"insert_range", {Arg::kKey, Arg::kCount, Arg::kNone}, true, false},
-    {"copy_construct", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
-    {"copy_assign", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
-    {"move_construct", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
-    {"move_assign", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
-    {"swap", {Arg::kSlotVariant, Arg::kNone, Arg::kNone}, true, false},
-    {"select", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
-    {"equal", {Arg::kSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"copy_construct", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"copy_assign", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"move_construct", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"move_assign", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"swap", {Arg::kMapSlotVariant, Arg::kNone, Arg::kNone}, true, false},
+    {"select", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
+    {"equal", {Arg::kMapSlot, Arg::kNone, Arg::kNone}, true, false},
     {"iterate", {Arg::kNone, Arg::kNone, Arg::kNone}, true, false},
     {"iterate_mutate", {Arg::kNone, Arg::kNone, Arg::kNone}, true, false},
     {"arm_fault", {Arg::kFaultKind, Arg::kNth, Arg::kNone}, true, false},
@@ -117,7 +117,7 @@ inline constexpr CodeInfo kCodeInfo[kNumCodes] = {
     {"extract_key", {Arg::kKey, Arg::kNone, Arg::kNone}, true, false},
     {"extract_found", {Arg::kKey, Arg::kNone, Arg::kNone}, true, false},
     {"insert_node", {Arg::kHintKind, Arg::kNone, Arg::kNone}, true, false},
-    {"merge", {Arg::kSlotVariant, Arg::kNone, Arg::kNone}, true, false},
+    {"merge", {Arg::kMapSlotVariant, Arg::kNone, Arg::kNone}, true, false},
     {"erase_current", {Arg::kNone, Arg::kNone, Arg::kNone}, false, true},
     {"assign_current", {Arg::kValue, Arg::kNone, Arg::kNone}, false, true},
 };

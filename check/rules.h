@@ -25,17 +25,17 @@ namespace swisscheck {
 inline std::uint32_t key_index(std::uint32_t key, std::uint32_t limit) { return key % limit; }
 
 // ---- slots (copy/move/swap/select/equal/merge) -------------------------------
-// The map a kSlot or kSlotVariant argument names.
-inline std::uint32_t named_slot(std::uint32_t n) { return n % kSlots; }
-// A kSlotVariant's variant: swap's ADL swap(a, b) (else a.swap(b)), merge's
+// The map a kSlot or kMapSlotVariant argument names.
+inline std::uint32_t named_slot(std::uint32_t n) { return n % kMapSlots; }
+// A kMapSlotVariant's variant: swap's ADL swap(a, b) (else a.swap(b)), merge's
 // merge(std::move(src)) (else merge(src)).
-inline bool second_variant(std::uint32_t n) { return n / kSlots != 0; }
+inline bool second_variant(std::uint32_t n) { return n / kMapSlots != 0; }
 // The map an op continues on: the named one, except that an op that makes a
 // new map never overwrites the current one.
 inline std::uint32_t target_slot(Code c, std::uint32_t n, std::uint32_t cur) {
   std::uint32_t d = named_slot(n);
   if ((c == Code::kCopyConstruct || c == Code::kMoveConstruct || c == Code::kMoveAssign) && d == cur)
-    d = (cur + 1) % kSlots;
+    d = (cur + 1) % kMapSlots;
   return d;
 }
 

@@ -110,7 +110,7 @@ template <class L>
 struct CppWriter {
   std::ostream& out;
   std::uint32_t cur = 0;
-  bool engaged[kSlots] = {true, false, false};
+  bool engaged[kMapSlots] = {true, false, false};
 
   std::string k(std::uint32_t i) { return L::cpp_key(key_index(i, L::kIndexLimit)); }
   std::string v(std::uint32_t j) { return L::cpp_value(j); }

@@ -190,14 +190,14 @@ inline constexpr bool is_tracked_alloc_v<TrackedAlloc<T>> = true;
 // share resource #1 (equal allocators: swap, merge and node handles between
 // them are defined), map 2 has resource #2 (unequal to both). Every map has
 // its own tag.
-inline constexpr std::uint32_t kSlotResource[kSlots] = {1, 1, 2};
+inline constexpr std::uint32_t kSlotResource[kMapSlots] = {1, 1, 2};
 inline AllocIdentity slot_identity(std::uint32_t slot) { return {kSlotResource[slot], slot + 1}; }
 
 // Which allocator each map holds, by std's rules for TrackedAlloc, and the
 // current map (as the interpreter moves it). Nothing but construction changes
 // a map's allocator: copy and move assignment and swap leave each map its own.
 struct AllocWalk {
-  std::array<AllocIdentity, kSlots> slot = {slot_identity(0), slot_identity(1), slot_identity(2)};
+  std::array<AllocIdentity, kMapSlots> slot = {slot_identity(0), slot_identity(1), slot_identity(2)};
   std::uint32_t cur = 0;
 
   bool equal(std::uint32_t a, std::uint32_t b) const { return slot[a].id == slot[b].id; }

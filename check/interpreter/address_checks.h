@@ -20,17 +20,17 @@ const void* Interpreter<L>::address_of(Map& m, const OKey& id) {
 }
 
 template <class L>
-auto Interpreter<L>::before_all() const -> std::array<Before, kSlots> {
-  std::array<Before, kSlots> b;
-  for (std::uint32_t i = 0; i < kSlots; ++i)
-    if (slots_[i].map) b[i] = {Access::rebuilds(*slots_[i].map), slots_[i].map->size(), Access::seed(*slots_[i].map)};
+auto Interpreter<L>::before_all() const -> std::array<Before, kMapSlots> {
+  std::array<Before, kMapSlots> b;
+  for (std::uint32_t i = 0; i < kMapSlots; ++i)
+    if (maps_[i].map) b[i] = {Access::rebuilds(*maps_[i].map), maps_[i].map->size(), Access::seed(*maps_[i].map)};
   return b;
 }
 
 // Pins an entry the op just inserted; when all pins are taken, it replaces
 // them in turn (so the sample rotates through the map's entries).
 template <class L>
-void Interpreter<L>::pin(Slot& s, const OKey& id, const void* addr) {
+void Interpreter<L>::pin(HeldMap& s, const OKey& id, const void* addr) {
   if (L::is_nan(key_from_id(id))) return;
   for (Pin& p : s.pins)
     if (p.id == id) {
@@ -43,7 +43,7 @@ void Interpreter<L>::pin(Slot& s, const OKey& id, const void* addr) {
 
 // Every entry of a small map, and at least half of kPins of a big one.
 template <class L>
-void Interpreter<L>::top_up_pins(Slot& s) {
+void Interpreter<L>::top_up_pins(HeldMap& s) {
   Map& m = *s.map;
   const std::size_t want = std::min(m.size(), kPins);
   if (s.pins.size() >= want || (m.size() > 2 * kPins && 2 * s.pins.size() >= want)) return;
@@ -52,7 +52,7 @@ void Interpreter<L>::top_up_pins(Slot& s) {
   for (auto it = m.begin(); it != m.end() && s.pins.size() < want; ++it) {
     if (L::is_nan(it->first) || pinned.contains(&*it)) continue;
     const OKey id = L::okey(it->first);
-    if (!s.model.find_id(id)) fail("the map holds " + show_key(it->first) + ", which the oracle does not");
+    if (!s.model.find_id(id)) fail("the map holds " + key_text(it->first) + ", which the oracle does not");
     s.pins.push_back({id, &*it});
   }
 }
@@ -61,7 +61,7 @@ void Interpreter<L>::top_up_pins(Slot& s) {
 // are where the rules say, the rebuild rules hold, the reserve promise holds.
 template <class L>
 void Interpreter<L>::verify_slot(std::uint32_t i, Family f, const Before& b, bool threw) {
-  Slot& s = slots_[i];
+  HeldMap& s = maps_[i];
   if (!s.map) {
     s.pins.clear();
     s.promise.reset();
@@ -106,7 +106,7 @@ void Interpreter<L>::verify_slot(std::uint32_t i, Family f, const Before& b, boo
 }
 
 template <class L>
-void Interpreter<L>::start_promise(Slot& s, std::size_t n) {
+void Interpreter<L>::start_promise(HeldMap& s, std::size_t n) {
   s.promise = n;
   s.promise_rebuilds = Access::rebuilds(*s.map);
   s.promise_capacity = Access::shape(*s.map).capacity;
@@ -114,12 +114,12 @@ void Interpreter<L>::start_promise(Slot& s, std::size_t n) {
 
 // The address rules for each map a top-level op touched.
 template <class L>
-void Interpreter<L>::verify_op(const Op& op, std::uint32_t cur_before, const std::array<Before, kSlots>& b, bool threw) {
+void Interpreter<L>::verify_op(const Op& op, std::uint32_t cur_before, const std::array<Before, kMapSlots>& b, bool threw) {
   const Family f = family(op.code);
   const std::uint32_t d = named_slot(op.n);
   if (threw && f == Family::kIterMutate) {
     // The action that threw was not judged: take the addresses as they are.
-    for (std::uint32_t i = 0; i < kSlots; ++i) verify_slot(i, Family::kFree, b[i], true);
+    for (std::uint32_t i = 0; i < kMapSlots; ++i) verify_slot(i, Family::kFree, b[i], true);
     return;
   }
   switch (f) {
@@ -141,7 +141,7 @@ void Interpreter<L>::verify_op(const Op& op, std::uint32_t cur_before, const std
       // A copy reads its source; == reads both maps; select changes nothing.
       if (cur_before != cur_) verify_slot(cur_before, Family::kLookup, b[cur_before], threw);
       if (op.code == Code::kEqual && d != cur_) verify_slot(d, Family::kLookup, b[d], threw);
-      if (op.code == Code::kReserve && op.n != kAbsurdSize && !threw) start_promise(slots_[cur_], op.n);
+      if (op.code == Code::kReserve && op.n != kAbsurdSize && !threw) start_promise(maps_[cur_], op.n);
       return;
   }
 }

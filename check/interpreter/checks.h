@@ -22,16 +22,16 @@ void Interpreter<L>::check_key(Map& m, const Model<L>& md, const Key& k) {
   const OValue* want = md.find(k);
   if (!want) {
     if (it != m.end())
-      fail("find(" + show_key(k) + ") found an entry the oracle does not have" +
+      fail("find(" + key_text(k) + ") found an entry the oracle does not have" +
            (L::is_nan(k) ? std::string(" (a NaN key must never be found)") : std::string()));
-    if (m.contains(k) || m.count(k) != 0) fail("contains/count(" + show_key(k) + ") disagree with find: key absent");
+    if (m.contains(k) || m.count(k) != 0) fail("contains/count(" + key_text(k) + ") disagree with find: key absent");
     return;
   }
-  if (it == m.end()) fail("find(" + show_key(k) + ") missed a key the oracle holds");
-  if (!same_key(it->first, k)) fail("find(" + show_key(k) + ") returned the entry of another key " + show_key(it->first));
+  if (it == m.end()) fail("find(" + key_text(k) + ") missed a key the oracle holds");
+  if (!same_key(it->first, k)) fail("find(" + key_text(k) + ") returned the entry of another key " + key_text(it->first));
   if (!(L::ovalue(it->second) == *want))
-    fail("value of " + show_key(k) + " is " + show_obj(it->second) + ", the oracle has " + show_obj(*want));
-  if (!m.contains(k) || m.count(k) != 1) fail("contains/count(" + show_key(k) + ") disagree with find: key present");
+    fail("value of " + key_text(k) + " is " + show_obj(it->second) + ", the oracle has " + show_obj(*want));
+  if (!m.contains(k) || m.count(k) != 1) fail("contains/count(" + key_text(k) + ") disagree with find: key present");
 }
 
 template <class L>
@@ -40,7 +40,7 @@ void Interpreter<L>::check_ledger() {
     Ledger& l = Ledger::current();
     if (!l.errors().empty()) fail("object lifetime: " + l.errors().front());
     std::size_t entries = held_.empty() ? 0 : 1;
-    for (auto& s : slots_)
+    for (auto& s : maps_)
       if (s.map) entries += s.map->size();
     if (l.live_keys() != entries || l.live_values() != entries)
       fail("object lifetime: " + std::to_string(l.live_keys()) + " live keys and " +
@@ -68,18 +68,18 @@ void Interpreter<L>::check_full(Map& m, const Model<L>& md, const char* when, st
     const Key& k = it->first;
     const OValue v = L::ovalue(it->second);
     const auto* e = matcher.match(k, v);
-    if (!e) fail(std::string(when) + ": the map holds " + show_key(k) + " -> " + show_obj(it->second) +
+    if (!e) fail(std::string(when) + ": the map holds " + key_text(k) + " -> " + show_obj(it->second) +
                  ", which the oracle does not (or not with this value, or not this often)");
     if (!(e->second == v))
-      fail(std::string(when) + ": value of " + show_key(k) + " is " + show_obj(it->second) +
+      fail(std::string(when) + ": value of " + key_text(k) + " is " + show_obj(it->second) +
            ", the oracle has " + show_obj(e->second));
-    if (!seen.insert(e).second) fail(std::string(when) + ": iteration yields " + show_key(k) + " twice");
+    if (!seen.insert(e).second) fail(std::string(when) + ": iteration yields " + key_text(k) + " twice");
     if (pins && n % stride == 0 && !L::is_nan(k)) pins->push_back({e->first, &*it});
     auto f = m.find(k);
     if (L::is_nan(k)) {
       if (f != m.end()) fail(std::string(when) + ": find(NaN) found an entry");
     } else if (f == m.end() || &*f != &*it) {
-      fail(std::string(when) + ": find(" + show_key(k) + ") does not return the entry iteration yields" +
+      fail(std::string(when) + ": find(" + key_text(k) + ") does not return the entry iteration yields" +
            (f == m.end() ? " (it misses it)" : " (another slot)"));
     }
   }
@@ -90,7 +90,7 @@ void Interpreter<L>::check_full(Map& m, const Model<L>& md, const char* when, st
 
 template <class L>
 void Interpreter<L>::check_all(const char* when) {
-  for (auto& s : slots_) {
+  for (auto& s : maps_) {
     if (!s.map) continue;
     charge(full_check_cost(s.map->size()));
     check_full(*s.map, s.model, when, &s.pins);
@@ -104,7 +104,7 @@ void Interpreter<L>::check_all(const char* when) {
 // O(size()), single-key ops O(1); the final check still sees every map).
 template <class L>
 void Interpreter<L>::check_changed(const char* when) {
-  for (auto& s : slots_) {
+  for (auto& s : maps_) {
     if (!s.map || s.unchecked_work == 0) continue;
     if (s.unchecked_work * opt_.work_ratio < s.map->size()) continue;
     charge(full_check_cost(s.map->size()));
@@ -119,7 +119,7 @@ void Interpreter<L>::finish() {
   check_all("final check");
   held_ = Node();
   oheld_ = typename Model<L>::Node();
-  for (std::uint32_t i = 0; i < kSlots; ++i) empty_slot(i);
+  for (std::uint32_t i = 0; i < kMapSlots; ++i) empty_slot(i);
   if constexpr (kTracked) {
     const TrackedRegistry& r = tracked_registry();
     if (!r.errors().empty()) fail("while destroying every map: " + r.errors().front());
@@ -196,16 +196,16 @@ void Interpreter<L>::check_allocs(Code c) {
            std::to_string(cur_));
     const std::string nx = noexcept_mismatch(c);
     if (!nx.empty()) fail(nx);
-    for (std::uint32_t i = 0; i < kSlots; ++i) {
-      if (!slots_[i].map) continue;
-      const AllocIdentity has = slots_[i].map->get_allocator().identity();
+    for (std::uint32_t i = 0; i < kMapSlots; ++i) {
+      if (!maps_[i].map) continue;
+      const AllocIdentity has = maps_[i].map->get_allocator().identity();
       if (has != walk_.slot[i])
         fail("map " + std::to_string(i) + " holds allocator " + show_identity(has) + ", expected " +
              show_identity(walk_.slot[i]) + ": " + alloc_rule(c));
     }
     for (const auto& [id, cnt] : r.outstanding()) {
       bool used = !held_.empty() && held_alloc_.id == id;
-      for (std::uint32_t i = 0; i < kSlots; ++i) used = used || (slots_[i].map && walk_.slot[i].id == id);
+      for (std::uint32_t i = 0; i < kMapSlots; ++i) used = used || (maps_[i].map && walk_.slot[i].id == id);
       if (!used)
         fail("allocator #" + std::to_string(id) + " has " + std::to_string(cnt.blocks) + " blocks (" +
              std::to_string(cnt.bytes) + " bytes) allocated, but no map (nor the held node) uses it (leak)");
@@ -214,7 +214,7 @@ void Interpreter<L>::check_allocs(Code c) {
 }
 
 template <class L>
-typename Interpreter<L>::ErasedSlot Interpreter<L>::slot_of(const Map& m, const Key& k) {
+typename Interpreter<L>::ErasedSlot Interpreter<L>::table_slot_of(const Map& m, const Key& k) {
   if (L::is_nan(k)) return {};
   if (m.size() > 1024 && erases_++ % 16 != 0) return {};
   return {Access::slot_address(m, k), Access::shape(m).tables};
@@ -225,7 +225,7 @@ void Interpreter<L>::check_cleared(const Map& m, const ErasedSlot& e, const Key&
   // An erase may merge the slot's table away: then there is nothing to read.
   if (!e.slot || !Access::slot_in_map(m, e.slot)) return;
   if (!Access::slot_is_zero(m, e.slot))
-    fail("erase of " + show_key(k) + " left non-zero bytes in its slot (delete must clear the entry)");
+    fail("erase of " + key_text(k) + " left non-zero bytes in its slot (delete must clear the entry)");
 }
 
 // Growth accounting goes wrong inside one op long before a scheduled check
@@ -246,7 +246,7 @@ void Interpreter<L>::check_held(const char* when) {
          (oheld_.empty() ? "empty" : "full"));
   if (held_.empty()) return;
   if (!(L::okey(held_.key()) == oheld_.key()) && !L::is_nan(held_.key()))
-    fail(std::string(when) + ": the held node's key is " + show_key(held_.key()) + ", expected " +
+    fail(std::string(when) + ": the held node's key is " + key_text(held_.key()) + ", expected " +
          show_obj(oheld_.key()));
   if (!(L::ovalue(held_.mapped()) == oheld_.mapped()))
     fail(std::string(when) + ": the held node's value is " + show_obj(held_.mapped()) + ", expected " +
@@ -260,11 +260,11 @@ void Interpreter<L>::check_held(const char* when) {
 template <class L>
 template <class It>
 void Interpreter<L>::check_result_it(Map& m, It it, const Key& k, const OValue& want, const char* what) {
-  if (it == m.end()) fail(std::string(what) + " returned end() for " + show_key(k));
+  if (it == m.end()) fail(std::string(what) + " returned end() for " + key_text(k));
   if (!same_key(it->first, k))
-    fail(std::string(what) + " returned the entry of " + show_key(it->first) + " for " + show_key(k));
+    fail(std::string(what) + " returned the entry of " + key_text(it->first) + " for " + key_text(k));
   if (!(L::ovalue(it->second) == want))
-    fail(std::string(what) + " for " + show_key(k) + ": the entry holds " + show_obj(it->second) +
+    fail(std::string(what) + " for " + key_text(k) + ": the entry holds " + show_obj(it->second) +
          ", expected " + show_obj(want));
 }
 

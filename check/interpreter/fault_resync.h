@@ -19,7 +19,7 @@ void Interpreter<L>::resync_after_partial(Map& m, Model<L>& md, Acceptable accep
   for (auto it = m.begin(); it != m.end(); ++it) {
     const OValue v = L::ovalue(it->second);
     if (!acceptable(it->first, v))
-      fail("after a throw the map holds " + show_key(it->first) + " -> " + show_obj(it->second) +
+      fail("after a throw the map holds " + key_text(it->first) + " -> " + show_obj(it->second) +
            ", which neither it nor the op's input had");
     now.add(it->first, v);
   }
@@ -36,7 +36,7 @@ template <class L>
 void Interpreter<L>::after_fault(const char* what) {
   Ledger::current().disarm();
   check_held((std::string("after an injected throw (") + what + ")").c_str());
-  for (auto& s : slots_) {
+  for (auto& s : maps_) {
     if (!s.map) {
       s.model.clear();
       continue;
@@ -44,7 +44,7 @@ void Interpreter<L>::after_fault(const char* what) {
     std::string when = std::string("after an injected throw (") + what + ")";
     check_full(*s.map, s.model, when.c_str());
   }
-  if (!slots_[cur_].map) engage(cur_);
+  if (!maps_[cur_].map) engage(cur_);
 }
 
 }  // namespace swisscheck

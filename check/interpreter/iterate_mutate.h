@@ -22,7 +22,7 @@ void Interpreter<L>::iterate_mutate(const Op& op) {
     {
       const OValue v = L::ovalue(it->second);
       const std::string err = t.on_yield(md, it->first, v);
-      if (!err.empty()) fail("iteration yield #" + std::to_string(yield) + " (" + show_key(it->first) + " -> " +
+      if (!err.empty()) fail("iteration yield #" + std::to_string(yield) + " (" + key_text(it->first) + " -> " +
                              show_obj(it->second) + "): " + err);
     }
     // The entry just yielded, by reference: it stays usable until an action
@@ -53,7 +53,7 @@ void Interpreter<L>::iterate_mutate(const Op& op) {
           md.set(id, L::ovalue(v));
         } else {
           const Key k = it->first;
-          const ErasedSlot slot = slot_of(m, k);
+          const ErasedSlot slot = table_slot_of(m, k);
           it = call([&] { return m.erase(it); });
           check_cleared(m, slot, k);
           md.erase(id);
@@ -71,10 +71,10 @@ void Interpreter<L>::iterate_mutate(const Op& op) {
         spent_ = true;
         return;
       }
-      apply_simple(a, &t);
+      apply_action_op(a, &t);
       check_size(m, md, name(a.code));
       verify_slot(cur_, f, before[cur_]);
-      if (a.code == Code::kReserve && a.n != kAbsurdSize) start_promise(slots_[cur_], a.n);
+      if (a.code == Code::kReserve && a.n != kAbsurdSize) start_promise(maps_[cur_], a.n);
       const bool rebuilt = Access::rebuilds(m) != before[cur_].rebuilds;
       if (rebuilt) dirty = true;
       // The current entry itself, pinned or not.

@@ -15,8 +15,8 @@ void Interpreter<L>::op_copy_construct(const Op& op) {
   const std::uint32_t d = target_slot(op.code, op.n, cur_);
   charge(m.size());
   empty_slot(d);
-  call([&] { slots_[d].map.emplace(*slots_[cur_].map); });
-  slots_[d].model = slots_[cur_].model;
+  call([&] { maps_[d].map.emplace(*maps_[cur_].map); });
+  maps_[d].model = maps_[cur_].model;
   cur_ = d;
   check_size(map(), model(), "copy");
 }
@@ -27,22 +27,22 @@ void Interpreter<L>::op_copy_assign(const Op& op) {
   const std::uint32_t d = target_slot(op.code, op.n, cur_);
   charge(m.size());
   engage(d);
-  Map& dst = *slots_[d].map;
-  const Model<L> old_dst = slots_[d].model;
-  const Model<L>& src_model = slots_[cur_].model;
-  slots_[d].pins.clear();  // its entries are destroyed; the copies are new objects
+  Map& dst = *maps_[d].map;
+  const Model<L> old_dst = maps_[d].model;
+  const Model<L>& src_model = maps_[cur_].model;
+  maps_[d].pins.clear();  // its entries are destroyed; the copies are new objects
   try {
     call([&] { dst = m; });
   } catch (...) {
     // The destination may hold a mix of its old entries and the source's.
-    resync_after_partial(dst, slots_[d].model, [&](const Key& k, const OValue& v) {
+    resync_after_partial(dst, maps_[d].model, [&](const Key& k, const OValue& v) {
       const OValue* a = old_dst.find(k);
       const OValue* b = src_model.find(k);
       return (a && *a == v) || (b && *b == v);
     }, nullptr);
     throw;
   }
-  slots_[d].model = slots_[cur_].model;
+  maps_[d].model = maps_[cur_].model;
   cur_ = d;
   check_size(map(), model(), "copy-assign");
 }
@@ -57,23 +57,23 @@ void Interpreter<L>::op_move(const Op& op) {
   bool steals = true;
   if (op.code == Code::kMoveConstruct) {
     empty_slot(d);
-    call([&] { slots_[d].map.emplace(std::move(*slots_[src].map)); });
+    call([&] { maps_[d].map.emplace(std::move(*maps_[src].map)); });
   } else {
     engage(d);
     if constexpr (kTracked) steals = walk_.equal(d, src);
     else
       steals = std::allocator_traits<typename L::Alloc>::propagate_on_container_move_assignment::value ||
-               slots_[d].map->get_allocator() == slots_[src].map->get_allocator();
-    call([&] { *slots_[d].map = std::move(*slots_[src].map); });
+               maps_[d].map->get_allocator() == maps_[src].map->get_allocator();
+    call([&] { *maps_[d].map = std::move(*maps_[src].map); });
   }
-  slots_[d].model = std::move(slots_[src].model);  // src's oracle is cleared below
-  slots_[d].pins.clear();
-  if (steals) std::swap(slots_[d].pins, slots_[src].pins);
-  slots_[src].pins.clear();
-  slots_[d].promise.reset();
-  slots_[src].promise.reset();
+  maps_[d].model = std::move(maps_[src].model);  // src's oracle is cleared below
+  maps_[d].pins.clear();
+  if (steals) std::swap(maps_[d].pins, maps_[src].pins);
+  maps_[src].pins.clear();
+  maps_[d].promise.reset();
+  maps_[src].promise.reset();
   // The moved-from map is valid but unspecified: check it, empty it, keep it.
-  Map& old = *slots_[src].map;
+  Map& old = *maps_[src].map;
   old.check_invariants();
   // Between unequal allocators map.h documents more (operator=(Map&&)):
   // every entry was moved out one by one and the source ends empty.
@@ -81,8 +81,8 @@ void Interpreter<L>::op_move(const Op& op) {
     fail("move assignment between unequal allocators left " + std::to_string(old.size()) +
          " entries in the source (map.h: the source ends empty)");
   call([&] { old.clear(); });
-  slots_[src].model.clear();
-  check_size(old, slots_[src].model, "moved-from map after clear()");
+  maps_[src].model.clear();
+  check_size(old, maps_[src].model, "moved-from map after clear()");
   cur_ = d;
   check_size(map(), model(), "move");
 }
@@ -91,8 +91,8 @@ template <class L>
 void Interpreter<L>::op_swap(const Op& op) {
   const std::uint32_t d = named_slot(op.n);
   engage(d);
-  Map& a = *slots_[cur_].map;
-  Map& b = *slots_[d].map;
+  Map& a = *maps_[cur_].map;
+  Map& b = *maps_[d].map;
   if (!skip_.empty()) return;  // unequal allocators (AllocWalk::step): a no-op on both sides
   if (second_variant(op.n)) {
     using std::swap;
@@ -101,13 +101,13 @@ void Interpreter<L>::op_swap(const Op& op) {
     a.swap(b);
   }
   if (d != cur_) {
-    std::swap(slots_[cur_].model, slots_[d].model);
-    std::swap(slots_[cur_].pins, slots_[d].pins);
+    std::swap(maps_[cur_].model, maps_[d].model);
+    std::swap(maps_[cur_].pins, maps_[d].pins);
   }
-  slots_[cur_].promise.reset();
-  slots_[d].promise.reset();
-  check_size(a, slots_[cur_].model, "swap (this map)");
-  check_size(b, slots_[d].model, "swap (other map)");
+  maps_[cur_].promise.reset();
+  maps_[d].promise.reset();
+  check_size(a, maps_[cur_].model, "swap (this map)");
+  check_size(b, maps_[d].model, "swap (other map)");
 }
 
 template <class L>
@@ -121,16 +121,16 @@ template <class L>
 void Interpreter<L>::op_equal(const Op& op) {
   const std::uint32_t d = named_slot(op.n);
   engage(d);
-  Map& a = *slots_[cur_].map;
-  Map& b = *slots_[d].map;
+  Map& a = *maps_[cur_].map;
+  Map& b = *maps_[d].map;
   charge(a.size());
   const bool eq = call([&] { return a == b; });
   const bool ne = call([&] { return a != b; });
   if (eq == ne) fail("== and != agree");
-  const bool want = slots_[cur_].model.equals(slots_[d].model);
+  const bool want = maps_[cur_].model.equals(maps_[d].model);
   // A map holding a NaN compared with itself: std says unequal (find
   // fails), a shortcut on identity says equal; both are accepted.
-  const bool self_nan = d == cur_ && slots_[cur_].model.has_nan();
+  const bool self_nan = d == cur_ && maps_[cur_].model.has_nan();
   if (eq != want && !self_nan)
     fail(std::string("map == other map returned ") + (eq ? "true" : "false") + ", the oracles say " +
          (want ? "equal" : "different"));
@@ -143,8 +143,8 @@ void Interpreter<L>::op_merge(const Op& op) {
   const std::uint32_t d = named_slot(op.n);
   const bool rvalue = second_variant(op.n);
   engage(d);
-  Map& src = *slots_[d].map;
-  Model<L>& smd = slots_[d].model;
+  Map& src = *maps_[d].map;
+  Model<L>& smd = maps_[d].model;
   if (!skip_.empty()) return;  // unequal allocators (AllocWalk::step): a no-op on both sides
   charge(src.size());
   if (d == cur_) {  // merge with itself: nothing moves (the oracle, absl, does not allow it)
@@ -187,17 +187,17 @@ void Interpreter<L>::op_merge(const Op& op) {
     check_key(src, smd, k);
   }
   std::vector<Pin> stay;
-  for (const Pin& p : slots_[d].pins) {
+  for (const Pin& p : maps_[d].pins) {
     if (smd.find_id(p.id)) {
       stay.push_back(p);
     } else if (md.find_id(p.id) && !dst_before.find_id(p.id)) {
       const void* a = address_of(m, p.id);
       if (kIndirect && a != p.addr)
         fail("merge moved entry " + show_obj(p.id) + ": " + rule_message(Rule::kNodeKeepsIndirect));
-      pin(slots_[cur_], p.id, a);
+      pin(maps_[cur_], p.id, a);
     }
   }
-  slots_[d].pins = std::move(stay);
+  maps_[d].pins = std::move(stay);
 }
 
 template <class L>
@@ -207,20 +207,20 @@ void Interpreter<L>::op_extract(const Op& op) {
   const Key k = key_of(op.key);
   const OValue* want = md.find(k);
   auto found = m.find(k);
-  if ((found != m.end()) != (want != nullptr)) fail("find(" + show_key(k) + ") disagrees with the oracle");
+  if ((found != m.end()) != (want != nullptr)) fail("find(" + key_text(k) + ") disagrees with the oracle");
   if (!extract_replaces_held(op.code, want != nullptr)) return;  // nothing to extract: the held node stays
   const void* addr = want ? static_cast<const void*>(&found->first) : nullptr;
-  const ErasedSlot slot = want ? slot_of(m, k) : ErasedSlot{};
+  const ErasedSlot slot = want ? table_slot_of(m, k) : ErasedSlot{};
   Node nh = op.code == Code::kExtractKey
                 ? call([&] { return m.extract(k); })
                 : call([&] { return m.extract(typename Map::const_iterator(found)); });
   if (!want) {
-    if (!nh.empty()) fail("extract(" + show_key(k) + ") of an absent key returned a non-empty node");
+    if (!nh.empty()) fail("extract(" + key_text(k) + ") of an absent key returned a non-empty node");
   } else {
-    if (nh.empty()) fail("extract(" + show_key(k) + ") of a present key returned an empty node");
-    if (!same_key(nh.key(), k)) fail("extract(" + show_key(k) + ") returned the node of " + show_key(nh.key()));
+    if (nh.empty()) fail("extract(" + key_text(k) + ") of a present key returned an empty node");
+    if (!same_key(nh.key(), k)) fail("extract(" + key_text(k) + ") returned the node of " + key_text(nh.key()));
     if (!(L::ovalue(nh.mapped()) == *want))
-      fail("extract(" + show_key(k) + ")'s node holds " + show_obj(nh.mapped()) + ", the oracle has " +
+      fail("extract(" + key_text(k) + ")'s node holds " + show_obj(nh.mapped()) + ", the oracle has " +
            show_obj(*want));
     if (!(nh.get_allocator() == m.get_allocator())) fail("the extracted node's allocator differs from the map's");
     if constexpr (kTracked) {
@@ -230,7 +230,7 @@ void Interpreter<L>::op_extract(const Op& op) {
       held_alloc_ = walk_.slot[cur_];
     }
     if (kIndirect && static_cast<const void*>(&nh.key()) != addr)
-      fail("extract(" + show_key(k) + ") moved the entry: " + rule_message(Rule::kNodeKeepsIndirect));
+      fail("extract(" + key_text(k) + ") moved the entry: " + rule_message(Rule::kNodeKeepsIndirect));
     check_cleared(m, slot, k);
   }
   held_ = std::move(nh);
@@ -279,13 +279,13 @@ void Interpreter<L>::op_insert_node(const Op& op) {
   insert_held(pos, inserted);
   if (old) {
     if (held_.empty())
-      fail(std::string(what) + " of a present key " + show_key(k) +
+      fail(std::string(what) + " of a present key " + key_text(k) +
            " lost the node (it must come back unchanged, as std and absl do)");
-    if (inserted) fail(std::string(what) + " of a present key " + show_key(k) + " reported inserted=true");
+    if (inserted) fail(std::string(what) + " of a present key " + key_text(k) + " reported inserted=true");
     check_result_it(m, pos, k, *old, what);
     check_held(what);
   } else {
-    if (!inserted) fail(std::string(what) + " of an absent key " + show_key(k) + " did not insert it");
+    if (!inserted) fail(std::string(what) + " of an absent key " + key_text(k) + " did not insert it");
     check_result_it(m, pos, k, v, what);
     if (kIndirect && static_cast<const void*>(&pos->first) != addr)
       fail(std::string(what) + " moved the node's entry: " + rule_message(Rule::kNodeKeepsIndirect));
@@ -293,7 +293,7 @@ void Interpreter<L>::op_insert_node(const Op& op) {
     if (!r.inserted) fail("internal: the oracle did not take the node");
     oheld_ = typename Model<L>::Node();
     held_addr_ = nullptr;
-    pin(slots_[cur_], L::okey(k), &*pos);
+    pin(maps_[cur_], L::okey(k), &*pos);
     check_at_growth_points(m);
   }
   check_key(m, md, k);

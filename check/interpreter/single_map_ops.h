@@ -32,11 +32,11 @@ void Interpreter<L>::op_insert(const Op& op) {
     r = call([&] { return m.insert_or_assign(k, v); });
   }
   if (r.second == old.has_value())
-    fail(std::string(name(op.code)) + "(" + show_key(k) + ") returned inserted=" +
+    fail(std::string(name(op.code)) + "(" + key_text(k) + ") returned inserted=" +
          (r.second ? "true" : "false") + ", but the key was " + (old ? "present" : "absent"));
   const bool assigns = op.code == Code::kInsertOrAssign;
   check_result_it(m, r.first, k, old && !assigns ? *old : ov, name(op.code));
-  if (!old) pin(slots_[cur_], model_add(md, k, ov), &*r.first);
+  if (!old) pin(maps_[cur_], model_add(md, k, ov), &*r.first);
   else if (assigns) md.set(L::okey(k), ov);
   check_key(m, md, k);
   if (!old) check_at_growth_points(m);
@@ -60,7 +60,7 @@ void Interpreter<L>::op_index(const Op& op) {
   if (m.size() != before + (old ? 0 : 1)) fail("operator[] changed size() wrongly");
   const OValue start = old ? *old : default_ovalue();
   if (!(L::ovalue(*ref) == start))
-    fail("operator[](" + show_key(k) + ") gives " + show_obj(*ref) + ", expected " + show_obj(start) +
+    fail("operator[](" + key_text(k) + ") gives " + show_obj(*ref) + ", expected " + show_obj(start) +
          (old ? "" : " (a new entry must be value-initialised: delete clears elem)"));
   OKey id = old ? L::okey(k) : model_add(md, k, start);
   if (op.code == Code::kIndexBump) {
@@ -82,7 +82,7 @@ void Interpreter<L>::op_find(const Op& op) {
   const Key k = key_of(op.key);
   auto it = call([&] { return m.find(k); });
   if (const OValue* want = md.find(k)) check_result_it(m, it, k, *want, "find");
-  else if (it != m.end()) fail("find(" + show_key(k) + ") found a key the oracle does not hold");
+  else if (it != m.end()) fail("find(" + key_text(k) + ") found a key the oracle does not hold");
 }
 
 template <class L>
@@ -91,10 +91,10 @@ void Interpreter<L>::op_erase_key(const Op& op, Tracker* t) {
   Model<L>& md = model();
   const Key k = key_of(op.key);
   const bool present = md.find(k) != nullptr;
-  const ErasedSlot slot = slot_of(m, k);
+  const ErasedSlot slot = table_slot_of(m, k);
   const std::size_t r = call([&] { return m.erase(k); });
   if (r != (present ? 1u : 0u))
-    fail("erase(" + show_key(k) + ") returned " + std::to_string(r) + ", the key was " +
+    fail("erase(" + key_text(k) + ") returned " + std::to_string(r) + ", the key was " +
          (present ? "present" : "absent"));
   if (present) {
     check_cleared(m, slot, k);
@@ -111,9 +111,9 @@ void Interpreter<L>::op_erase_found(const Op& op, Tracker* t) {
   const Key k = key_of(op.key);
   auto it = call([&] { return m.find(k); });
   const bool present = md.find(k) != nullptr;
-  if ((it != m.end()) != present) fail("find(" + show_key(k) + ") disagrees with the oracle");
+  if ((it != m.end()) != present) fail("find(" + key_text(k) + ") disagrees with the oracle");
   if (!present) return;
-  const ErasedSlot slot = slot_of(m, k);
+  const ErasedSlot slot = table_slot_of(m, k);
   auto next = call([&] { return m.erase(it); });
   check_cleared(m, slot, k);
   md.erase(L::okey(k));
@@ -121,7 +121,7 @@ void Interpreter<L>::op_erase_found(const Op& op, Tracker* t) {
   if (next != m.end()) {
     const Key& nk = next->first;
     if (!L::is_nan(nk) && !md.find(nk))
-      fail("erase(iterator) returned an iterator to " + show_key(nk) + ", which is not in the map");
+      fail("erase(iterator) returned an iterator to " + key_text(nk) + ", which is not in the map");
   }
   check_key(m, md, k);
 }
@@ -179,7 +179,7 @@ void Interpreter<L>::op_insert_many(const Op& op) {
       inserted = call([&] { return m.insert(p).second; });
     }
     if (inserted == present)
-      fail("insert_many: insert(" + show_key(k) + ") returned inserted=" + (inserted ? "true" : "false"));
+      fail("insert_many: insert(" + key_text(k) + ") returned inserted=" + (inserted ? "true" : "false"));
     if (inserted) {
       model_add(md, k, L::ovalue(L::make_value(bulk_value(x))));
       check_at_growth_points(m);
@@ -198,10 +198,10 @@ void Interpreter<L>::op_erase_many(const Op& op, Tracker* t) {
     const bool present = md.find(k) != nullptr;
     // TestAccess::slot_is_zero scans every table for the slot: check a
     // sample, or a bulk erase of a big map costs seconds.
-    const ErasedSlot slot = present && i % 64 == 0 ? slot_of(m, k) : ErasedSlot{};
+    const ErasedSlot slot = present && i % 64 == 0 ? table_slot_of(m, k) : ErasedSlot{};
     const std::size_t r = call([&] { return m.erase(k); });
     if (r != (present ? 1u : 0u))
-      fail("erase_many: erase(" + show_key(k) + ") returned " + std::to_string(r) + ", the key was " +
+      fail("erase_many: erase(" + key_text(k) + ") returned " + std::to_string(r) + ", the key was " +
            (present ? "present" : "absent"));
     if (present) {
       check_cleared(m, slot, k);
@@ -243,7 +243,7 @@ void Interpreter<L>::op_contains(const Op& op) {
   const bool present = md.find(k) != nullptr;
   const bool got = op.code == Code::kContains ? call([&] { return m.contains(k); })
                                               : call([&] { return m.count(k); }) == 1;
-  if (got != present) fail(std::string(name(op.code)) + "(" + show_key(k) + ") disagrees with the oracle");
+  if (got != present) fail(std::string(name(op.code)) + "(" + key_text(k) + ") disagrees with the oracle");
 }
 
 template <class L>
@@ -255,10 +255,10 @@ void Interpreter<L>::op_at(const Op& op) {
   try {
     const Value& v = (op.key & 1) ? call([&]() -> const Value& { return std::as_const(m).at(k); })
                                   : call([&]() -> const Value& { return m.at(k); });
-    if (!want) fail("at(" + show_key(k) + ") did not throw std::out_of_range for an absent key");
-    if (!(L::ovalue(v) == *want)) fail("at(" + show_key(k) + ") returned " + show_obj(v) + ", expected " + show_obj(*want));
+    if (!want) fail("at(" + key_text(k) + ") did not throw std::out_of_range for an absent key");
+    if (!(L::ovalue(v) == *want)) fail("at(" + key_text(k) + ") returned " + show_obj(v) + ", expected " + show_obj(*want));
   } catch (const std::out_of_range&) {
-    if (want) fail("at(" + show_key(k) + ") threw std::out_of_range for a present key");
+    if (want) fail("at(" + key_text(k) + ") threw std::out_of_range for a present key");
   }
 }
 
@@ -270,9 +270,9 @@ void Interpreter<L>::op_equal_range(const Op& op) {
   auto [a, b] = call([&] { return m.equal_range(k); });
   if (const OValue* want = md.find(k)) {
     check_result_it(m, a, k, *want, "equal_range");
-    if (std::next(a) != b) fail("equal_range(" + show_key(k) + ") spans more or less than one entry");
+    if (std::next(a) != b) fail("equal_range(" + key_text(k) + ") spans more or less than one entry");
   } else if (a != m.end() || b != m.end()) {
-    fail("equal_range(" + show_key(k) + ") of an absent key is not {end(), end()}");
+    fail("equal_range(" + key_text(k) + ") of an absent key is not {end(), end()}");
   }
 }
 
@@ -286,7 +286,7 @@ void Interpreter<L>::op_erase_range(const Op& op) {
   auto last = m.begin();
   for (std::size_t i = 0; i < n; ++i, ++last) {
     const auto* e = matcher.match(last->first, L::ovalue(last->second));
-    if (!e) fail("erase_range: iteration yields " + show_key(last->first) + ", which the oracle does not hold");
+    if (!e) fail("erase_range: iteration yields " + key_text(last->first) + ", which the oracle does not hold");
     ids.push_back(e->first);
   }
   auto r = call([&] { return m.erase(m.begin(), last); });
@@ -369,9 +369,9 @@ void Interpreter<L>::op_iterate() {
   for (const auto& [k, v] : cm) {
     ++n;
     const auto* e = matcher.match(k, L::ovalue(v));
-    if (!e) fail("iteration yields " + show_key(k) + " -> " + show_obj(v) + ", which the oracle does not hold");
-    if (!(e->second == L::ovalue(v))) fail("iteration yields a stale value for " + show_key(k));
-    if (!seen.insert(e).second) fail("iteration yields " + show_key(k) + " twice");
+    if (!e) fail("iteration yields " + key_text(k) + " -> " + show_obj(v) + ", which the oracle does not hold");
+    if (!(e->second == L::ovalue(v))) fail("iteration yields a stale value for " + key_text(k));
+    if (!seen.insert(e).second) fail("iteration yields " + key_text(k) + " twice");
   }
   if (n != md.size())
     fail("iteration yields " + std::to_string(n) + " entries, the oracle holds " + std::to_string(md.size()));
@@ -394,10 +394,10 @@ void Interpreter<L>::op_check() {
   Map& m = map();
   Model<L>& md = model();
   // Unchanged since its last full check: the same check again finds nothing.
-  if (slots_[cur_].unchecked_work == 0) return;
+  if (maps_[cur_].unchecked_work == 0) return;
   charge(full_check_cost(m.size()));
-  check_full(m, md, "check", &slots_[cur_].pins);
-  slots_[cur_].unchecked_work = 0;
+  check_full(m, md, "check", &maps_[cur_].pins);
+  maps_[cur_].unchecked_work = 0;
 }
 
 }  // namespace swisscheck

@@ -106,7 +106,7 @@ TEST(Codec, NodeOpsRoundTrip) {
   p.ops.push_back({Code::kExtractKey, 4000});
   p.ops.push_back({Code::kExtractFound, 17});
   for (std::uint32_t h = 0; h < 3; ++h) p.ops.push_back({Code::kInsertNode, 0, 0, h});
-  for (std::uint32_t v = 0; v < 2 * kSlots; ++v) p.ops.push_back({Code::kMerge, 0, 0, v});
+  for (std::uint32_t v = 0; v < 2 * kMapSlots; ++v) p.ops.push_back({Code::kMerge, 0, 0, v});
   const auto bytes = encode(p);
   EXPECT_EQ(bytes[1], 33);
   EXPECT_EQ(bytes[4], 34);

@@ -84,15 +84,15 @@ Program between_maps() {
   Program p;
   p.key_space_sel = 3;
   p.ops.push_back({Code::kInsertMany, 0, 0, 40});
-  for (std::uint32_t to = 0; to < kSlots; ++to) {
+  for (std::uint32_t to = 0; to < kMapSlots; ++to) {
     p.ops.push_back({Code::kCopyAssign, 0, 0, to});
     p.ops.push_back({Code::kInsertMany, 50 * to, 0, 30});
     p.ops.push_back({Code::kExtractKey, 50 * to + 1});
-    for (std::uint32_t with = 0; with < 2 * kSlots; ++with) p.ops.push_back({Code::kSwap, 0, 0, with});
-    p.ops.push_back({Code::kMoveAssign, 0, 0, (to + 2) % kSlots});
+    for (std::uint32_t with = 0; with < 2 * kMapSlots; ++with) p.ops.push_back({Code::kSwap, 0, 0, with});
+    p.ops.push_back({Code::kMoveAssign, 0, 0, (to + 2) % kMapSlots});
     p.ops.push_back({Code::kInsertNode, 0, 0, to % 3});
     p.ops.push_back({Code::kMerge, 0, 0, to});
-    p.ops.push_back({Code::kMoveAssign, 0, 0, (to + 1) % kSlots});
+    p.ops.push_back({Code::kMoveAssign, 0, 0, (to + 1) % kMapSlots});
   }
   p.ops.push_back({Code::kCopyConstruct, 0, 0, 1});
   p.ops.push_back({Code::kSwap, 0, 0, 0});

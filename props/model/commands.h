@@ -199,7 +199,7 @@ struct Maps : OneOp<L> {
   Maps() {
     op.code = *rc::gen::element(Code::kCopyConstruct, Code::kCopyAssign, Code::kMoveConstruct, Code::kMoveAssign,
                                 Code::kSwap, Code::kSelect, Code::kEqual);
-    op.n = *rc::gen::inRange<std::uint32_t>(0, op.code == Code::kSwap ? 2 * swisscheck::kSlots : swisscheck::kSlots);
+    op.n = *rc::gen::inRange<std::uint32_t>(0, op.code == Code::kSwap ? 2 * swisscheck::kMapSlots : swisscheck::kMapSlots);
   }
 };
 
@@ -214,7 +214,7 @@ struct Nodes : OneOp<L> {
       case 0: op = {Code::kExtractKey, *rc::gen::inRange(0, 4) ? G::present_key(s) : G::key(s)}; break;
       case 1: op = {Code::kExtractFound, G::present_key(s)}; break;
       case 2: op = {Code::kInsertNode, 0, 0, *rc::gen::inRange<std::uint32_t>(0, 3)}; break;
-      default: op = {Code::kMerge, 0, 0, *rc::gen::inRange<std::uint32_t>(0, 2 * swisscheck::kSlots)}; break;
+      default: op = {Code::kMerge, 0, 0, *rc::gen::inRange<std::uint32_t>(0, 2 * swisscheck::kMapSlots)}; break;
     }
   }
   bool heavy() const override { return op.code == Code::kMerge; }

@@ -2,7 +2,7 @@
 // it without running the map. It follows the interpreter's semantics op by op
 // at the level of key indices, through the same rules (check/rules.h: which
 // keys a bulk op, insert_range or erase_if touches, which slot an op targets): which keys each of the
-// kSlots maps holds, which map is current, how many top-level ops and how much
+// kMapSlots maps holds, which map is current, how many top-level ops and how much
 // of the interpreter's budget the program has used.
 //
 // The interpreter keeps the real oracle (absl::flat_hash_map with values) and
@@ -138,8 +138,8 @@ struct ModelState {
   static constexpr std::uint32_t kLimit = L::kIndexLimit;
 
   std::uint8_t key_space_sel = 0;
-  std::array<MapModel<L>, swisscheck::kSlots> maps{};
-  std::array<bool, swisscheck::kSlots> engaged{true, false, false};
+  std::array<MapModel<L>, swisscheck::kMapSlots> maps{};
+  std::array<bool, swisscheck::kMapSlots> engaged{true, false, false};
   std::uint32_t cur = 0;
   bool exact = true;
   bool fault_armed = false;
@@ -159,7 +159,7 @@ struct ModelState {
   std::uint64_t size() const { return map().size(); }
   std::uint64_t total_size() const {
     std::uint64_t n = 0;
-    for (std::uint32_t d = 0; d < swisscheck::kSlots; ++d)
+    for (std::uint32_t d = 0; d < swisscheck::kMapSlots; ++d)
       if (engaged[d]) n += maps[d].size();
     return n;
   }
@@ -174,7 +174,7 @@ struct ModelState {
   void apply(const Op& op) {
     ++ops;
     cost += 1 + op_cost(op);
-    apply_top(op);
+    apply_top_level(op);
     peak = std::max(peak, size());
     // The interpreter's scheduled full check.
     if (ops % swisscheck::Options{}.check_every == 0) cost += swisscheck::full_check_cost(total_size()) + 1;
@@ -227,7 +227,7 @@ struct ModelState {
     f(0, start + n - kLimit);
   }
 
-  void apply_simple(const Op& op) {
+  void apply_action_op(const Op& op) {
     MapModel<L>& m = map();
     const std::uint32_t k = swisscheck::key_index(op.key, kLimit);
     switch (op.code) {
@@ -254,7 +254,7 @@ struct ModelState {
     }
   }
 
-  void apply_top(const Op& op) {
+  void apply_top_level(const Op& op) {
     using swisscheck::target_slot;
     MapModel<L>& m = map();
     switch (op.code) {
@@ -341,7 +341,7 @@ struct ModelState {
         if (d != cur) merge_into(m, maps[d]);
         return;
       }
-      default: apply_simple(op); return;
+      default: apply_action_op(op); return;
     }
   }
 
@@ -378,7 +378,7 @@ struct ModelState {
         map().clear();
         removed = start;
       } else if (a.code != Code::kAssignCurrent) {
-        apply_simple(a);
+        apply_action_op(a);
       }
       if (size() < before) removed += before - size();
     }
