@@ -28,6 +28,7 @@ enum class Rule : std::uint8_t {
   kNodeKeepsIndirect,    // extract/insert_node/merge: an indirect object keeps its address
   kEmptyingRedrawsSeed,  // clear, or an erase of the last entry: a new seed
   kSeedMixesHashes,      // two maps' seeds change how two keys' hashes differ
+  kTombstonesRebuildInPlace, // a one-table map grows only when entries, not tombstones, fill it
 };
 
 struct RuleText {
@@ -61,6 +62,10 @@ inline const RuleText& rule_text(Rule r) {
       {"seed-mixes-hashes", "two maps with different seeds must not hash a pair of keys alike (same XOR difference)",
        "per-map seeds (Go, hashbrown's RandomState): keys found to collide in one map must not collide in every "
        "map, so the seed enters the hash before the mixing multiply"},
+      {"tombstones-rebuild-in-place",
+       "a one-table map may grow only when entries fill more than half of its table's 7/8 budget",
+       "Go, absl (drop deletes without resize), hashbrown: a table whose room went to tombstones is rebuilt at "
+       "the same size, so churn at a constant size keeps its memory"},
   };
   return kRules[static_cast<int>(r)];
 }

@@ -16,7 +16,9 @@
 //                      and every iteration action: a sample of pinned
 //                      entries per map (all of a small map) must be where the
 //                      op's rules say, rebuilds() may change only where they
-//                      allow, reserve(n)'s promise holds
+//                      allow, reserve(n)'s promise holds, a one-table map
+//                      grows only past half its budget (tombstones alone
+//                      rebuild it in place)
 //   seeds              every new map: its seed changes how keys 0 and 1's
 //                      hashes differ (rule seed-mixes-hashes); clear() and an
 //                      erase of the last entry draw a new seed (rule
@@ -355,6 +357,7 @@ class Interpreter {
     std::uint64_t rebuilds = 0;
     std::size_t size = 0;
     std::uint64_t seed = 0;
+    std::size_t one_table_capacity = 0;  // Access::one_table_capacity: 0 unless one table past the small map
   };
   static Key key_from_id(const OKey& id);
   const void* address_of(Map& m, const OKey& id);

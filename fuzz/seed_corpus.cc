@@ -154,6 +154,32 @@ std::vector<Seed> common_seeds() {
     p.op(Code::kMoveConstruct, 0, 0, 1).erase_many(3000, 100).check();
     s.push_back({"address-contract", p.p});
   }
+  {  // churn at a constant size within half a table's budget: the tombstones
+     // are cleaned by rebuilding the one table in place, never by growing it
+     // (28 entries in 64 slots, 100 in 256)
+    P p(5);
+    p.many(0, 28);
+    for (std::uint32_t r = 0; r < 40; ++r) p.erase_many(r * 25, 25).many(28 + r * 25, 25);
+    p.check().op(Code::kSelect, 0, 0, 1).many(0, 100);
+    for (std::uint32_t r = 0; r < 25; ++r) p.erase_many(r * 90, 90).many(100 + r * 90, 90);
+    s.push_back({"churn-in-place", p.check().p});
+  }
+  {  // reserve(n) on a small map holding entries, n just past its 8 slots:
+     // the insert that brings it to 9 must not rebuild (one map per n)
+    P p(3);
+    const std::uint32_t ns[] = {9, 12, 16};
+    for (std::uint32_t d = 0; d < 3; ++d) {
+      if (d != 0) p.op(Code::kSelect, 0, 0, d);
+      p.insert(0).insert(1).op(Code::kReserve, 0, 0, ns[d]).many(2, ns[d] - 2).op(Code::kFind, 0);
+    }
+    s.push_back({"reserve-small-map", p.check().p});
+  }
+  {  // reserve(992) after reserve(496): the 1024-slot table has slots for 992
+     // but room (7/8) for 896 only, so reserve must rebuild now, not insert 897
+    P p(4);
+    p.op(Code::kReserve, 0, 0, k595).op(Code::kReserve, 0, 0, k1020).many(0, k1020).op(Code::kFind, 0);
+    s.push_back({"reserve-past-budget", p.check().p});
+  }
   return s;
 }
 

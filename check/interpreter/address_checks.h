@@ -23,7 +23,8 @@ template <class L>
 auto Interpreter<L>::before_all() const -> std::array<Before, kMapSlots> {
   std::array<Before, kMapSlots> b;
   for (std::uint32_t i = 0; i < kMapSlots; ++i)
-    if (maps_[i].map) b[i] = {Access::rebuilds(*maps_[i].map), maps_[i].map->size(), Access::seed(*maps_[i].map)};
+    if (const Map* m = maps_[i].map ? &*maps_[i].map : nullptr)
+      b[i] = {Access::rebuilds(*m), m->size(), Access::seed(*m), Access::one_table_capacity(*m)};
   return b;
 }
 
@@ -77,6 +78,19 @@ void Interpreter<L>::verify_slot(std::uint32_t i, Family f, const Before& b, boo
                    : f == Family::kErase ? Rule::kEraseMovesNothing : Rule::kLookupMovesNothing;
     fail("rebuilt a table (rebuilds() " + std::to_string(b.rebuilds) + " -> " + std::to_string(now) + "): " +
          rule_message(r));
+  }
+  // Rule tombstones-rebuild-in-place: a rebuild while inserting into a
+  // one-table map grows it only past half its budget. The size after the op
+  // bounds the size at the rebuild (inserts only add), so a growth with the
+  // final size still within the limit came too early.
+  if (same_map && f == Family::kInsert && rebuilt && !threw && b.one_table_capacity != 0 &&
+      m.size() <= Access::in_place_limit(b.one_table_capacity)) {
+    const std::size_t cap = Access::shape(m).capacity;
+    if (cap > b.one_table_capacity)
+      fail("grew its one table from " + std::to_string(b.one_table_capacity) + " to " + std::to_string(cap) +
+           " slots at size() " + std::to_string(m.size()) + " (at most " +
+           std::to_string(Access::in_place_limit(b.one_table_capacity)) + " entries are rebuilt in place): " +
+           rule_message(Rule::kTombstonesRebuildInPlace));
   }
   if (same_map && f == Family::kErase && b.size != 0 && m.empty() && Access::seed(m) == b.seed)
     fail("erased its last entry and kept its seed: " + rule_message(Rule::kEmptyingRedrawsSeed));

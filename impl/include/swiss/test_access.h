@@ -77,6 +77,20 @@ struct TestAccess {
   // leaves this unchanged moved no entry.
   static std::uint64_t rebuilds(const M& m) { return m.rebuilds_; }
 
+  // The capacity of the map's table when it has exactly one, past the small
+  // map; else 0. O(1), so a check may read it before every op.
+  static std::size_t one_table_capacity(const M& m) {
+    if (!m.dir_.single() || m.dir_.empty()) return 0;
+    const Table* t = m.dir_.at(0);
+    return t->small ? 0 : t->capacity;
+  }
+  // How many entries a table of `capacity` slots may hold when it runs out
+  // of room and is still rebuilt at the same size (its tombstones dropped):
+  // half its 7/8 growth budget (Growth::rehash_table). Holding more, it grows.
+  static constexpr std::size_t in_place_limit(std::size_t capacity) {
+    return Table::max_growth(static_cast<std::uint32_t>(capacity)) / 2;
+  }
+
  private:
   struct FoundSlot {
     Table* table = nullptr;  // null: not a slot of a live table
