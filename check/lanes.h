@@ -201,6 +201,31 @@ struct IndirectLane : LaneBase<BigKey, BigValue> {
   }
 };
 
+// ---- a key over 128 bytes with a small value: indirect through its key ----------
+// The indirect lane is indirect through its value as well, so only this lane
+// shows a map that looks at the value's size alone: a 144-byte key stored
+// inline moves at every growth (kIndirectNeverMoves, check/contract.h).
+struct BigKeyLane : LaneBase<BigKey, std::uint64_t> {
+  static constexpr const char* kCppLane = "swisscheck::BigKeyLane";
+  static constexpr const char* kName = "big_key";
+  static constexpr const char* kCppMap = "swiss::Map<swisscheck::BigKey, std::uint64_t, swisscheck::BigKeyHash>";
+  using Hasher = BigKeyHash;
+  using OKey = BigKey;
+  using OValue = std::uint64_t;
+  using OHash = absl::Hash<OKey>;
+  static Key make_key(std::uint32_t i) { return IndirectLane::make_key(i); }
+  static Value make_value(std::uint32_t j) { return U64Lane::make_value(j); }
+  static OKey okey(const Key& k) { return k; }
+  static OValue ovalue(const Value& v) { return v; }
+  static void bump(Value& v) { ++v; }
+  static OValue obump(OValue v) { return v + 1; }
+  static std::string show_key(std::uint32_t i) { return IndirectLane::show_key(i); }
+  static std::string show_value(std::uint32_t j) { return U64Lane::show_value(j); }
+  static std::string cpp_key(std::uint32_t i) { return IndirectLane::cpp_key(i); }
+  static std::string cpp_value(std::uint32_t j) { return U64Lane::cpp_value(j); }
+};
+static_assert(sizeof(BigKeyLane::Key) > 128 && sizeof(BigKeyLane::Value) <= 128);
+
 // ---- a stateful allocator that does not propagate ------------------------------
 // Every map of the interpreter gets its own TrackedAlloc (check/tracked_alloc.h:
 // maps 0 and 1 share a resource, map 2 has another, copies get the default
