@@ -9,6 +9,7 @@
 // by reserve/rehash); an op that leaves it unchanged moved no entry.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -108,6 +109,15 @@ inline Family family(Code c) {
     default: return Family::kLookup;
   }
 }
+
+// Which entries kIndirectNeverMoves covers: those whose key or value is over
+// 128 bytes, as the contract states it (map.h's design comment, slot.h). The
+// checks derive it from the sizes, never from the map's own kIndirectKey /
+// kIndirectElem: a map that wrongly stores such an entry inline would then
+// also tell the checks that its entries may move.
+inline constexpr std::size_t kInlineLimitBytes = 128;
+template <class K, class V>
+inline constexpr bool indirect_entry = sizeof(K) > kInlineLimitBytes || sizeof(V) > kInlineLimitBytes;
 
 // Whether an entry that stayed in the map may have a new address after an op
 // of this family (rebuilt: the map's rebuilds() changed during the op).

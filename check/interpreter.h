@@ -150,8 +150,9 @@ class Interpreter {
   using Access = swiss::TestAccess<Map>;
   using Tracker = IterationTracker<L>;
   using Node = typename Map::node_type;
-  // Entries behind a pointer (key or value over 128 bytes): never move.
-  static constexpr bool kIndirect = Map::kIndirectKey || Map::kIndirectElem;
+  // Entries behind a pointer (key or value over 128 bytes): never move. From
+  // the sizes, as the contract says (contract.h), not from the map's constants.
+  static constexpr bool kIndirect = indirect_entry<Key, Value>;
   // Every map has its own allocator, which need not equal another's.
   static constexpr bool kTracked = is_tracked_alloc_v<typename L::Alloc>;
 

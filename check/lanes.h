@@ -24,6 +24,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "check/instrumented.h"
@@ -200,6 +201,31 @@ struct IndirectLane : LaneBase<BigKey, BigValue> {
   }
 };
 
+// ---- a key over 128 bytes with a small value: indirect through its key ----------
+// The indirect lane is indirect through its value as well, so only this lane
+// shows a map that looks at the value's size alone: a 144-byte key stored
+// inline moves at every growth (kIndirectNeverMoves, check/contract.h).
+struct BigKeyLane : LaneBase<BigKey, std::uint64_t> {
+  static constexpr const char* kCppLane = "swisscheck::BigKeyLane";
+  static constexpr const char* kName = "big_key";
+  static constexpr const char* kCppMap = "swiss::Map<swisscheck::BigKey, std::uint64_t, swisscheck::BigKeyHash>";
+  using Hasher = BigKeyHash;
+  using OKey = BigKey;
+  using OValue = std::uint64_t;
+  using OHash = absl::Hash<OKey>;
+  static Key make_key(std::uint32_t i) { return IndirectLane::make_key(i); }
+  static Value make_value(std::uint32_t j) { return U64Lane::make_value(j); }
+  static OKey okey(const Key& k) { return k; }
+  static OValue ovalue(const Value& v) { return v; }
+  static void bump(Value& v) { ++v; }
+  static OValue obump(OValue v) { return v + 1; }
+  static std::string show_key(std::uint32_t i) { return IndirectLane::show_key(i); }
+  static std::string show_value(std::uint32_t j) { return U64Lane::show_value(j); }
+  static std::string cpp_key(std::uint32_t i) { return IndirectLane::cpp_key(i); }
+  static std::string cpp_value(std::uint32_t j) { return U64Lane::cpp_value(j); }
+};
+static_assert(sizeof(BigKeyLane::Key) > 128 && sizeof(BigKeyLane::Value) <= 128);
+
 // ---- a stateful allocator that does not propagate ------------------------------
 // Every map of the interpreter gets its own TrackedAlloc (check/tracked_alloc.h:
 // maps 0 and 1 share a resource, map 2 has another, copies get the default
@@ -300,25 +326,32 @@ struct DoubleLane : LaneBase<double, std::uint64_t> {
 };
 
 // ---- zero-size values (Empty: check/test_types.h) ------------------------------
-struct EmptyValueLane : LaneBase<std::uint64_t, Empty> {
+// A set built on the map: StringLane's keys (in the small-string buffer and on
+// the heap) with an empty value, so the pair is not trivially copyable while
+// the value is: code that picks how to move or destroy an entry by the value's
+// type alone (not the pair's) bit-copies the keys, and a short key then points
+// into its old slot's buffer after growth.
+struct EmptyValueLane : LaneBase<std::string, Empty> {
   static constexpr const char* kCppLane = "swisscheck::EmptyValueLane";
   static constexpr const char* kName = "empty_value";
-  static constexpr const char* kCppMap = "swiss::Map<std::uint64_t, swisscheck::Empty>";
-  using Hasher = swiss::Hash<std::uint64_t>;
-  using OKey = std::uint64_t;
+  static constexpr const char* kCppMap = "swiss::Map<std::string, swisscheck::Empty>";
+  using Hasher = swiss::Hash<std::string>;
+  using OKey = std::string;
   using OValue = std::uint8_t;  // always 0: there is nothing to compare but presence
   using OHash = absl::Hash<OKey>;
-  static Key make_key(std::uint32_t i) { return i; }
+  static Key make_key(std::uint32_t i) { return StringLane::make_key(i); }
   static Value make_value(std::uint32_t) { return {}; }
   static OKey okey(const Key& k) { return k; }
   static OValue ovalue(const Value&) { return 0; }
   static void bump(Value&) {}
   static OValue obump(OValue v) { return v; }
-  static std::string show_key(std::uint32_t i) { return std::to_string(i); }
+  static std::string show_key(std::uint32_t i) { return StringLane::show_key(i); }
   static std::string show_value(std::uint32_t) { return "{}"; }
-  static std::string cpp_key(std::uint32_t i) { return std::to_string(i) + "u"; }
+  static std::string cpp_key(std::uint32_t i) { return StringLane::cpp_key(i); }
   static std::string cpp_value(std::uint32_t) { return "swisscheck::Empty{}"; }
 };
+static_assert(!std::is_trivially_copyable_v<std::pair<const EmptyValueLane::Key, EmptyValueLane::Value>> &&
+              std::is_trivially_copyable_v<EmptyValueLane::Value>);
 
 // ---- fingerprints: a deterministic number per oracle identity ------------------
 // erase_if's predicate keeps or drops a key by fingerprint % 4; it must not

@@ -256,7 +256,7 @@ struct CppWriter {
         // swisscheck::current_action_runs (rules.h); after erase_current the
         // rest of the yield's actions are dropped.
         o << "{  // iterate, mutating at yields\n"
-          << "    constexpr bool kIndirect = Map::kIndirectKey || Map::kIndirectElem;\n"
+          << "    constexpr bool kIndirect = swisscheck::indirect_entry<Map::key_type, Map::mapped_type>;\n"
           << "    std::size_t yield = 0;\n"
           << "    for (auto it = m->begin(); it != m->end(); ++yield) {\n"
           << "      bool advanced = false, dirty = false, gone = false;\n"
@@ -299,7 +299,7 @@ void print_cpp(std::ostream& out, const Program& p,
                std::size_t upto = std::numeric_limits<std::size_t>::max()) {
   detail::CppWriter<L> w{out};
   out << "// swisscheck replay: lane " << L::kName << ", key space " << p.key_space() << "\n"
-      << "// needs: swiss/map.h, swiss/test_access.h, check/lanes.h, <optional>, <vector>, <stdexcept>, <cstdint>\n"
+      << "// needs: swiss/map.h, swiss/test_access.h, check/lanes.h, check/contract.h, check/rules.h, <optional>, <vector>, <stdexcept>, <cstdint>\n"
       << "{\n"
       << "  using L = " << L::kCppLane << ";\n"
       << "  using Map = " << L::kCppMap << ";\n"

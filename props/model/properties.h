@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "check/contract.h"
 #include "check/instrumented.h"
 #include "check/lanes.h"
 #include "props/model/failure_report.h"
@@ -83,7 +84,8 @@ template <class L>
 void delete_clears_elem() {
   using Map = LaneMap<L>;
   using A = swiss::TestAccess<Map>;
-  if constexpr (Map::kIndirectKey || Map::kIndirectElem) {
+  // Indirect by the contract's sizes (check/contract.h), not the map's constants.
+  if constexpr (swisscheck::indirect_entry<typename L::Key, typename L::Value>) {
     RC_ASSERT(A::slot_bytes() == sizeof(void*));  // the slot is the pointer
   } else {
     RC_ASSERT(A::slot_bytes() >= sizeof(typename Map::value_type));
