@@ -270,11 +270,14 @@ class Interpreter {
     maps_[d].pins.clear();
     maps_[d].promise.reset();
   }
-  // A new empty map in slot d (empty), with the slot's allocator on tracked lanes.
+  // A new empty map in slot d (empty), with the slot's allocator on tracked
+  // lanes. The walk already holds that allocator for every slot without a
+  // map (after_fault keeps it so), and an op that makes the map (engage)
+  // has stepped the walk as if it existed: an assignment that propagates has
+  // already given the slot the source's allocator there.
   void make_map(std::uint32_t d) {
     if constexpr (kTracked) {
-      walk_.slot[d] = slot_identity(d);
-      maps_[d].map.emplace(typename L::Alloc(walk_.slot[d]));
+      maps_[d].map.emplace(typename L::Alloc(slot_identity(d)));
     } else {
       maps_[d].map.emplace();
     }
@@ -314,7 +317,7 @@ class Interpreter {
     erases_ = 0;
     if constexpr (kTracked) {
       tracked_registry().reset();
-      walk_ = AllocWalk();
+      walk_ = alloc_walk<typename L::Alloc>();
       skip_.clear();
     }
     make_map(0);

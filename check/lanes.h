@@ -434,4 +434,63 @@ struct InstrumentedIndirectLane : InstrumentedLane {
   }
 };
 
+// ---- instrumented entries whose move may throw, with propagating allocators ----
+// InstrumentedLane's key with a value whose move constructor is not
+// noexcept (it never throws; only declaring it so matters): the map cannot
+// relocate such an entry without risking a half-moved table, so growth
+// copies every entry (slot.h kNothrowRelocate, growth.h kCopyOnTransfer) and
+// destroys the originals only once every copy stands. Copies are "copy"
+// fault points, so a fault armed at the k-th copy of a growing insert throws
+// in the middle of that copy: the lifetime census (live objects == entries)
+// and the oracle see copies leaked or originals destroyed early. The other
+// instrumented lanes' entries move nothrow or live behind pointers, so their
+// growth never copies.
+//
+// The allocator is a TrackedAlloc (check/tracked_alloc.h) whose
+// propagate_on_container_move_assignment is true and _swap false (copy
+// assignment: false): move assignment gives the target the source's
+// allocator, swap leaves each map its own, so a map that decides one by the
+// other's trait holds the wrong allocator after the op (get_allocator()
+// against the allocator walk) or frees through the wrong resource. The
+// stateful_alloc lane's traits are all false, so it cannot tell them apart.
+// TrackedAlloc has no allocation fault point: an armed "alloc" fault never
+// fires here (the instrumented lane has them).
+struct ThrowingMoveValue {
+  InstrumentedValue v;
+  ThrowingMoveValue() = default;
+  explicit ThrowingMoveValue(std::uint64_t payload) : v(payload) {}
+  ThrowingMoveValue(const ThrowingMoveValue&) = default;
+  ThrowingMoveValue(ThrowingMoveValue&& o) noexcept(false) : v(std::move(o.v)) {}
+  ThrowingMoveValue& operator=(const ThrowingMoveValue&) = default;
+  ThrowingMoveValue& operator=(ThrowingMoveValue&& o) noexcept(false) {
+    v = std::move(o.v);
+    return *this;
+  }
+  friend bool operator==(const ThrowingMoveValue& a, const ThrowingMoveValue& b) { return a.v == b.v; }
+};
+static_assert(!std::is_nothrow_move_constructible_v<ThrowingMoveValue> &&
+              std::is_copy_constructible_v<ThrowingMoveValue>);
+inline std::string show_obj(const ThrowingMoveValue& x) { return std::to_string(x.v.payload()); }
+
+// Propagates on move assignment, not on copy assignment nor swap.
+using MovePropagation = Propagation<false, true, false>;
+
+struct InstrumentedTrackedLane : InstrumentedLane {
+  static constexpr const char* kCppLane = "swisscheck::InstrumentedTrackedLane";
+  static constexpr const char* kName = "instrumented_tracked";
+  static constexpr const char* kCppMap =
+      "swiss::Map<swisscheck::InstrumentedKey, swisscheck::ThrowingMoveValue, "
+      "swisscheck::InstrumentedHash, swisscheck::InstrumentedEq, "
+      "swisscheck::TrackedAlloc<std::pair<const swisscheck::InstrumentedKey, "
+      "swisscheck::ThrowingMoveValue>, swisscheck::MovePropagation>>";
+  using Value = ThrowingMoveValue;
+  using Alloc = TrackedAlloc<std::pair<const Key, Value>, MovePropagation>;
+  static Value make_value(std::uint32_t j) { return Value(1000 + j); }
+  static OValue ovalue(const Value& v) { return v.v.payload(); }
+  static void bump(Value& v) { v.v.set_payload(v.v.payload() + 1); }
+  static std::string cpp_value(std::uint32_t j) {
+    return "swisscheck::ThrowingMoveValue(" + std::to_string(1000 + j) + ")";
+  }
+};
+
 }  // namespace swisscheck

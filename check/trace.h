@@ -88,7 +88,7 @@ template <class L>
 void print_trace(std::ostream& out, const Program& p,
                  std::size_t upto = std::numeric_limits<std::size_t>::max()) {
   out << "lane " << L::kName << ", key space " << p.key_space() << ", " << p.ops.size() << " ops\n";
-  AllocWalk walk;
+  AllocWalk walk = alloc_walk<typename L::Alloc>();
   for (std::size_t i = 0; i < p.ops.size() && i <= upto; ++i) {
     const Op& op = p.ops[i];
     out << '#' << i << ' ' << show_op<L>(op);
@@ -126,10 +126,15 @@ struct CppWriter {
     if constexpr (kTracked) return "Map::allocator_type(swisscheck::slot_identity(" + std::to_string(d) + "))";
     else return "";
   }
-  // What the interpreter skips where allocators differ (undefined in std).
-  std::string if_equal_allocs(std::uint32_t d, const std::string& s) {
-    if constexpr (kTracked) return "if (m->get_allocator() == " + slot(d) + "->get_allocator()) " + s;
-    else return s;
+  // What the interpreter skips where allocators differ (undefined in std; a
+  // swap whose allocators propagate is defined).
+  std::string if_equal_allocs(std::uint32_t d, const std::string& s, bool is_swap = false) {
+    if constexpr (kTracked) {
+      if (is_swap && std::allocator_traits<typename L::Alloc>::propagate_on_container_swap::value) return s;
+      return "if (m->get_allocator() == " + slot(d) + "->get_allocator()) " + s;
+    } else {
+      return s;
+    }
   }
 
   // One statement for an op that may also appear inside an iteration.
@@ -219,8 +224,8 @@ struct CppWriter {
       }
       case Code::kSwap: {
         std::string r = engage(di);
-        if (second_variant(op.n)) return r + if_equal_allocs(di, "{ using std::swap; swap(*m, *" + slot(di) + "); }");
-        return r + if_equal_allocs(di, "m->swap(*" + slot(di) + ");");
+        if (second_variant(op.n)) return r + if_equal_allocs(di, "{ using std::swap; swap(*m, *" + slot(di) + "); }", true);
+        return r + if_equal_allocs(di, "m->swap(*" + slot(di) + ");", true);
       }
       case Code::kSelect: {
         std::string r = engage(di) + "m = &*" + slot(di) + ";";

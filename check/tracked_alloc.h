@@ -1,6 +1,9 @@
-// TrackedAlloc<T>: a stateful allocator that never propagates, for the lane
-// that checks std's allocator rules (issue 16, point 1) on copy assignment,
-// move assignment and swap between maps.
+// TrackedAlloc<T, P>: a stateful allocator, for the lanes that check std's
+// allocator rules (issue 16, point 1) on copy assignment, move assignment and
+// swap between maps. P (Propagation) gives its three propagate_on_container_*
+// traits: NoPropagation (the default, the stateful_alloc lane) or traits that
+// differ from each other (the instrumented_tracked lane: propagates on move
+// assignment, not on swap), so a map that consults the wrong trait is seen.
 //
 //   state        a resource id (what equality compares: allocators with the
 //                same id can free each other's memory) and a tag (which
@@ -9,17 +12,20 @@
 //                each holds, so a swap or assignment that exchanges or takes
 //                an allocator it must leave is seen even when they are equal
 //   traits       propagate_on_container_{copy_assignment,move_assignment,swap}
-//                and is_always_equal are all false_type;
+//                as P says (all false_type by default); is_always_equal is
+//                false_type;
 //                select_on_container_copy_construction() returns the default
 //                allocator (resource #0), as std::pmr's polymorphic_allocator
 //                hands a copy the default resource
 //   registry     every live block (pointer -> resource id, bytes, alignment)
 //                and counts per resource id; a deallocation through an
 //                allocator of another resource, of a pointer that is not a live
-//                block, or with the wrong size, and any assignment of an
-//                allocator (a container may assign one only when it
-//                propagates), are recorded as errors, never thrown or crashed
-//                on: the interpreter reports them as map failures of the op
+//                block, or with the wrong size, and (NoPropagation) any
+//                assignment of an allocator (a container may assign one only
+//                when it propagates), are recorded as errors, never thrown or
+//                crashed on: the interpreter reports them as map failures of
+//                the op. With a propagating P an assignment may be right: the
+//                identity each map holds after the op (AllocWalk) decides
 //
 // The registry is a process-wide singleton, not thread-safe: one interpreter
 // run at a time, as the fuzz targets and props run them.
@@ -35,10 +41,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "check/rules.h"
@@ -137,26 +145,38 @@ inline TrackedRegistry& tracked_registry() {
   return r;
 }
 
-template <class T>
+// Which of the three propagate_on_container_* traits a TrackedAlloc has.
+template <bool kCopyAssign, bool kMoveAssign, bool kSwap>
+struct Propagation {
+  static constexpr bool copy_assignment = kCopyAssign;
+  static constexpr bool move_assignment = kMoveAssign;
+  static constexpr bool swap = kSwap;
+};
+using NoPropagation = Propagation<false, false, false>;
+
+template <class T, class P = NoPropagation>
 class TrackedAlloc {
  public:
   using value_type = T;
-  using propagate_on_container_copy_assignment = std::false_type;
-  using propagate_on_container_move_assignment = std::false_type;
-  using propagate_on_container_swap = std::false_type;
+  using propagation = P;
+  using propagate_on_container_copy_assignment = std::bool_constant<P::copy_assignment>;
+  using propagate_on_container_move_assignment = std::bool_constant<P::move_assignment>;
+  using propagate_on_container_swap = std::bool_constant<P::swap>;
   using is_always_equal = std::false_type;
+  static constexpr bool kPropagatesAtAll = P::copy_assignment || P::move_assignment || P::swap;
 
   // The default allocator: resource #0, tag 0.
   TrackedAlloc() noexcept = default;
   explicit TrackedAlloc(AllocIdentity a) noexcept : a_(a) {}
   TrackedAlloc(const TrackedAlloc&) noexcept = default;
   template <class U>
-  TrackedAlloc(const TrackedAlloc<U>& o) noexcept : a_(o.identity()) {}
-  // Allowed (so a map that assigns compiles) but recorded as an error: with
-  // no propagation, no container operation may assign an allocator. A move
-  // is a copy: the moved-from allocator stays equal, as std requires.
+  TrackedAlloc(const TrackedAlloc<U, P>& o) noexcept : a_(o.identity()) {}
+  // Allowed (so a map that assigns compiles); with no propagation recorded as
+  // an error: no container operation may assign such an allocator. (With a
+  // propagating P the walk's identity check after the op decides.) A move is
+  // a copy: the moved-from allocator stays equal, as std requires.
   TrackedAlloc& operator=(const TrackedAlloc& o) noexcept {
-    tracked_registry().on_assign(a_, o.a_);
+    if constexpr (!kPropagatesAtAll) tracked_registry().on_assign(a_, o.a_);
     a_ = o.a_;
     return *this;
   }
@@ -173,7 +193,7 @@ class TrackedAlloc {
 
   AllocIdentity identity() const noexcept { return a_; }
   template <class U>
-  bool operator==(const TrackedAlloc<U>& o) const noexcept {
+  bool operator==(const TrackedAlloc<U, P>& o) const noexcept {
     return a_.id == o.identity().id;
   }
 
@@ -183,8 +203,8 @@ class TrackedAlloc {
 
 template <class A>
 inline constexpr bool is_tracked_alloc_v = false;
-template <class T>
-inline constexpr bool is_tracked_alloc_v<TrackedAlloc<T>> = true;
+template <class T, class P>
+inline constexpr bool is_tracked_alloc_v<TrackedAlloc<T, P>> = true;
 
 // The allocator each of the interpreter's maps is made with: maps 0 and 1
 // share resource #1 (equal allocators: swap, merge and node handles between
@@ -193,37 +213,7 @@ inline constexpr bool is_tracked_alloc_v<TrackedAlloc<T>> = true;
 inline constexpr std::uint32_t kSlotResource[kMapSlots] = {1, 1, 2};
 inline AllocIdentity slot_identity(std::uint32_t slot) { return {kSlotResource[slot], slot + 1}; }
 
-// Which allocator each map holds, by std's rules for TrackedAlloc, and the
-// current map (as the interpreter moves it). Nothing but construction changes
-// a map's allocator: copy and move assignment and swap leave each map its own.
-struct AllocWalk {
-  std::array<AllocIdentity, kMapSlots> slot = {slot_identity(0), slot_identity(1), slot_identity(2)};
-  std::uint32_t cur = 0;
-
-  bool equal(std::uint32_t a, std::uint32_t b) const { return slot[a].id == slot[b].id; }
-
-  // Applies one top-level op; returns why the op is skipped (no-op on the map
-  // and the oracle), or "" when it runs: swap and merge require equal
-  // allocators in std (undefined behaviour otherwise; swiss::Map aborts on
-  // such a swap in debug builds).
-  std::string step(const Op& op) {
-    const std::uint32_t d = target_slot(op.code, op.n, cur);
-    const std::uint32_t s = named_slot(op.n);
-    switch (op.code) {
-      case Code::kCopyConstruct: slot[d] = AllocIdentity{}; cur = d; return "";  // select_on_container_copy_construction
-      case Code::kMoveConstruct: slot[d] = slot[cur]; cur = d; return "";         // the source's, moved
-      case Code::kCopyAssign: case Code::kMoveAssign: case Code::kSelect: cur = d; return "";
-      case Code::kSwap: case Code::kMerge:
-        if (s == cur || equal(cur, s)) return "";
-        return std::string("skipped: the allocators differ (this map's ") + show_identity(slot[cur]) +
-               ", map " + std::to_string(s) + "'s " + show_identity(slot[s]) + ") and do not propagate, so " +
-               (op.code == Code::kSwap ? "swap" : "merge") + " is undefined in std";
-      default: return "";
-    }
-  }
-};
-
-// Why a map must hold the allocator AllocWalk says, after an op.
+// Why a map must hold the allocator AllocWalk says, after an op (no propagation).
 inline const char* alloc_rule(Code c) {
   switch (c) {
     case Code::kCopyAssign:
@@ -236,6 +226,73 @@ inline const char* alloc_rule(Code c) {
     case Code::kMoveConstruct: return "a move construction takes a copy of the source's allocator";
     default: return "only construction gives a map its allocator";
   }
+}
+
+// Which allocator each map holds, by std's rules for a TrackedAlloc with the
+// walk's three propagation traits, and the current map (as the interpreter
+// moves it). Without propagation nothing but construction changes a map's
+// allocator: copy and move assignment and swap leave each map its own; an
+// assignment that propagates gives the target the source's allocator, a swap
+// that propagates exchanges them.
+struct AllocWalk {
+  std::array<AllocIdentity, kMapSlots> slot = {slot_identity(0), slot_identity(1), slot_identity(2)};
+  std::uint32_t cur = 0;
+  bool pocca = false, pocma = false, pocs = false;  // propagate_on_container_{copy,move}_assignment, _swap
+
+  bool equal(std::uint32_t a, std::uint32_t b) const { return slot[a].id == slot[b].id; }
+
+  // Applies one top-level op; returns why the op is skipped (no-op on the map
+  // and the oracle), or "" when it runs: swap without propagation and merge
+  // require equal allocators in std (undefined behaviour otherwise;
+  // swiss::Map aborts on such a swap in debug builds).
+  std::string step(const Op& op) {
+    const std::uint32_t d = target_slot(op.code, op.n, cur);
+    const std::uint32_t s = named_slot(op.n);
+    switch (op.code) {
+      case Code::kCopyConstruct: slot[d] = AllocIdentity{}; cur = d; return "";  // select_on_container_copy_construction
+      case Code::kMoveConstruct: slot[d] = slot[cur]; cur = d; return "";         // the source's, moved
+      case Code::kCopyAssign: if (pocca) slot[d] = slot[cur]; cur = d; return "";
+      case Code::kMoveAssign: if (pocma) slot[d] = slot[cur]; cur = d; return "";
+      case Code::kSelect: cur = d; return "";
+      case Code::kSwap: case Code::kMerge:
+        if (op.code == Code::kSwap && pocs) {
+          std::swap(slot[cur], slot[s]);
+          return "";
+        }
+        if (s == cur || equal(cur, s)) return "";
+        return std::string("skipped: the allocators differ (this map's ") + show_identity(slot[cur]) +
+               ", map " + std::to_string(s) + "'s " + show_identity(slot[s]) + ") and do not propagate, so " +
+               (op.code == Code::kSwap ? "swap" : "merge") + " is undefined in std";
+      default: return "";
+    }
+  }
+
+  // Why a map must hold the allocator the walk says, after an op.
+  const char* rule(Code c) const {
+    switch (c) {
+      case Code::kCopyAssign:
+        return pocca ? "propagate_on_container_copy_assignment is true: copy assignment gives the target the source's allocator"
+                     : "propagate_on_container_copy_assignment is false: copy assignment keeps the target's allocator";
+      case Code::kMoveAssign:
+        return pocma ? "propagate_on_container_move_assignment is true: move assignment gives the target the source's allocator"
+                     : "propagate_on_container_move_assignment is false: move assignment keeps the target's allocator";
+      case Code::kSwap:
+        return pocs ? "propagate_on_container_swap is true: swap exchanges the maps' allocators"
+                    : "propagate_on_container_swap is false: swap leaves each map its allocator";
+      default: return alloc_rule(c);
+    }
+  }
+};
+
+// The walk for allocator type A's traits.
+template <class A>
+AllocWalk alloc_walk() {
+  using T = std::allocator_traits<A>;
+  AllocWalk w;
+  w.pocca = T::propagate_on_container_copy_assignment::value;
+  w.pocma = T::propagate_on_container_move_assignment::value;
+  w.pocs = T::propagate_on_container_swap::value;
+  return w;
 }
 
 }  // namespace swisscheck

@@ -266,6 +266,25 @@ std::vector<Seed> alloc_seeds() {
   return s;
 }
 
+// The instrumented_tracked lane (check/lanes.h): growth copies every entry
+// (its move may throw), so a copy fault armed at k during a growing insert
+// throws in the middle of a copying growth: a 16-slot table filled to 14
+// entries, then the insert that grows it with the throw at copies 2, 3, 7
+// and 13 (a try_emplace copies its key once first); a map of ~500 entries
+// growing with the throw at its 60th copy; a reserve that copies, throwing
+// at the 50th; each followed by a full check.
+std::vector<Seed> growth_copy_seeds() {
+  std::vector<Seed> s;
+  P p(4);
+  for (std::uint32_t i = 0; i < 14; ++i) p.op(Code::kTryEmplace, i, i);
+  for (std::uint32_t nth : {2u, 3u, 7u, 13u}) p.op(Code::kArmFault, 0, nth, 2).op(Code::kTryEmplace, 100, 1).check();
+  p.op(Code::kTryEmplace, 100, 1).many(200, k595).check();
+  p.op(Code::kArmFault, 0, 60, 2).many(800, 200).check();
+  p.op(Code::kArmFault, 0, 50, 2).op(Code::kReserve, 0, 0, k2040).check();
+  s.push_back({"growth-copy-throw", p.p});
+  return s;
+}
+
 // Dictionary entries: single encoded ops libFuzzer can splice anywhere.
 std::vector<std::vector<std::uint8_t>> dict_ops() {
   std::vector<Op> ops = {
@@ -345,10 +364,12 @@ int main(int argc, char** argv) {
     std::vector<Seed> seeds = common_seeds();
     if (lane == "double")
       for (auto& s : double_seeds()) seeds.push_back(s);
-    if (lane == "instrumented" || lane == "instrumented_indirect")
+    if (lane == "instrumented" || lane == "instrumented_indirect" || lane == "instrumented_tracked")
       for (auto& s : fault_seeds()) seeds.push_back(s);
-    if (lane == "stateful_alloc")
+    if (lane == "stateful_alloc" || lane == "instrumented_tracked")
       for (auto& s : alloc_seeds()) seeds.push_back(s);
+    if (lane == "instrumented_tracked")
+      for (auto& s : growth_copy_seeds()) seeds.push_back(s);
     const fs::path dir = root / "corpus" / (lane + "_fuzzer");
     fs::create_directories(dir);
     for (const Seed& s : seeds) {

@@ -201,7 +201,7 @@ void Interpreter<L>::check_allocs(Code c) {
       const AllocIdentity has = maps_[i].map->get_allocator().identity();
       if (has != walk_.slot[i])
         fail("map " + std::to_string(i) + " holds allocator " + show_identity(has) + ", expected " +
-             show_identity(walk_.slot[i]) + ": " + alloc_rule(c));
+             show_identity(walk_.slot[i]) + ": " + walk_.rule(c));
     }
     for (const auto& [id, cnt] : r.outstanding()) {
       bool used = !held_.empty() && held_alloc_.id == id;

@@ -44,6 +44,15 @@ void Interpreter<L>::after_fault(const char* what) {
     std::string when = std::string("after an injected throw (") + what + ")";
     check_full(*s.map, s.model, when.c_str());
   }
+  // Tracked lanes: the walk stepped to the op's target map before the op;
+  // the op threw before the interpreter moved there, or before a copy or
+  // move construction put a map in its slot (which then holds none: the
+  // walk gives it the allocator a map made there later gets).
+  if constexpr (kTracked) {
+    walk_.cur = cur_;
+    for (std::uint32_t i = 0; i < kMapSlots; ++i)
+      if (!maps_[i].map) walk_.slot[i] = slot_identity(i);
+  }
   if (!maps_[cur_].map) engage(cur_);
 }
 

@@ -195,5 +195,58 @@ TEST(StatefulAllocLane, RegistryMisuseIsAFailureOfTheOp) {
       << r.message;
 }
 
+// Allocators whose propagation traits differ (the instrumented_tracked lane):
+// a move assignment that propagates gives the target the source's allocator,
+// a swap that does not leaves each map its own, and only its own is skipped
+// between unequal allocators.
+TEST(AllocWalk, MoveAssignmentPropagatesSwapDoesNot) {
+  AllocWalk w = alloc_walk<InstrumentedTrackedLane::Alloc>();
+  EXPECT_FALSE(w.pocca);
+  EXPECT_TRUE(w.pocma);
+  EXPECT_FALSE(w.pocs);
+  EXPECT_TRUE(w.step({Code::kSwap, 0, 0, 1}).empty());   // #1 with #1: runs, allocators stay
+  EXPECT_EQ(w.slot[0], slot_identity(0));
+  EXPECT_FALSE(w.step({Code::kSwap, 0, 0, 2}).empty());  // #1 with #2: undefined, skipped
+  w.step({Code::kCopyAssign, 0, 0, 2});                  // map 2 = map 0: keeps #2
+  EXPECT_EQ(w.slot[2], slot_identity(2));
+  w.step({Code::kMoveAssign, 0, 0, 0});                  // map 0 = move(map 2): takes #2
+  EXPECT_EQ(w.slot[0], slot_identity(2));
+  EXPECT_NE(std::string(w.rule(Code::kMoveAssign)).find("is true"), std::string::npos);
+  AllocWalk s = alloc_walk<TrackedAlloc<int, Propagation<false, false, true>>>();
+  EXPECT_TRUE(s.step({Code::kSwap, 0, 0, 2}).empty());  // propagates: defined between unequal ones
+  EXPECT_EQ(s.slot[0], slot_identity(2));
+  EXPECT_EQ(s.slot[2], slot_identity(0));
+}
+
+TEST(TrackedAlloc, PropagatingAllocatorsMayBeAssigned) {
+  TrackedRegistry& r = tracked_registry();
+  r.reset();
+  TrackedAlloc<int, MovePropagation> a(AllocIdentity{1, 1}), b(AllocIdentity{2, 3});
+  a = b;  // a map may: its move assignment propagates
+  EXPECT_TRUE(r.errors().empty());
+  EXPECT_EQ(a.identity(), b.identity());
+}
+
+// The lane's maps between each other (with its allocators' traits), and a
+// throw at every copy of a copying growth, leave every check clean.
+TEST(InstrumentedTrackedLane, BetweenMapsAndThrowsInCopyingGrowthPass) {
+  Program p = between_maps();
+  Interpreter<InstrumentedTrackedLane> in(throwing());
+  RunResult r = in.run(p);
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.ops_run, p.ops.size());
+  p = Program();
+  p.key_space_sel = 3;
+  for (std::uint32_t i = 0; i < 14; ++i) p.ops.push_back({Code::kTryEmplace, i, i});
+  for (std::uint32_t k = 1; k <= 16; ++k) {  // the 15th entry grows the 16-slot table: 14 copies
+    p.ops.push_back({Code::kArmFault, 0, k, static_cast<std::uint32_t>(Fault::kCopy)});
+    p.ops.push_back({Code::kTryEmplace, 100, 1});
+    p.ops.push_back({Code::kCheck});
+  }
+  r = in.run(p);
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_TRUE(tracked_registry().outstanding().empty());
+}
+
 }  // namespace
 }  // namespace swisscheck

@@ -463,9 +463,11 @@ class Map {
   iterator insert(const_iterator, node_type&& nh) { return nh.empty() ? end() : insert_node(nh).first; }
 
   // Moves every entry of src whose key is not in this map here (never a
-  // copy of a key or value); the rest stay in src, where they were. A throw
-  // (a hasher, an allocation while this map grows) stops the merge between
-  // entries: each is in one map or the other.
+  // copy of a key or value, but for an inline entry whose move may throw: it
+  // is copied into its new slot, and the original destroyed once the copy
+  // stands, as growth does); the rest stay in src, where they were. A throw
+  // (a hasher, an allocation while this map grows, such a copy) stops the
+  // merge between entries: each is in one map or the other.
   template <class H2, class E2>
   void merge(Map<K, V, H2, E2, Alloc>& src) {
     if (static_cast<const void*>(std::addressof(src)) == static_cast<const void*>(this)) return;
@@ -475,6 +477,12 @@ class Map {
         const std::uint64_t hash = hash_of(k);
         auto [loc, is_new] = find_or_prepare_insert(k, hash);
         if (!is_new) return;
+        // Through a node such an entry would be copied twice, and a throw
+        // at the second copy would destroy it with the node, in neither map.
+        if constexpr (!Policy::kNothrowRelocate && Policy::kCanCopy) {
+          build_entry(loc, hash, std::as_const(*Policy::element(t->slot(i))));
+          return src.erase_slot(t, i);
+        }
         node_type nh;
         src.take_slot(t, i, nh);
         build_from_node(loc, hash, nh);
