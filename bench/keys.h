@@ -70,6 +70,11 @@ struct KeySet {
   std::vector<K> inserted;  // insertion order
   std::vector<K> hits;      // the same keys, shuffled
   std::vector<K> misses;    // never inserted, as many as inserted
+  // The independent-lookup workloads' keys: the inserted keys and the missed
+  // ones, each in a shuffled order of its own (lookup_hits[i] is
+  // inserted[lookup_hit_index[i]]).
+  std::vector<K> lookup_hits, lookup_misses;
+  std::vector<std::size_t> lookup_hit_index;
 };
 
 template <class K>
@@ -90,6 +95,13 @@ std::unique_ptr<KeySet<K>> make_key_set(std::size_t n) {
   std::shuffle(order.begin(), order.end(), rng);
   ks->hits.reserve(n);
   for (std::size_t i : order) ks->hits.push_back(ks->inserted[i]);
+  std::shuffle(order.begin(), order.end(), rng);
+  ks->lookup_hits.reserve(n);
+  for (std::size_t i : order) ks->lookup_hits.push_back(ks->inserted[i]);
+  ks->lookup_hit_index = order;
+  std::shuffle(order.begin(), order.end(), rng);
+  ks->lookup_misses.reserve(n);
+  for (std::size_t i : order) ks->lookup_misses.push_back(ks->misses[i]);
   return ks;
 }
 

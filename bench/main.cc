@@ -3,6 +3,7 @@
 //
 // Benchmark names are  workload/hashing/map/size,  e.g. hit/default/swiss/1000000:
 //   workloads  insert insert_reserved hit miss erase iterate churn   (u64 -> u64)
+//              lookup_hit lookup_miss   (u64 -> u64, independent lookups)
 //              str_hit str_miss                   (20-byte string keys -> u64)
 //              v256_insert v256_hit               (u64 -> 256-byte values)
 //              grow_latency bytes                 (u64 -> u64, default hashing)
@@ -65,9 +66,15 @@ template <class H, class... Fs>
 void add_timed(const Plan& plan, std::size_t n, TypeList<Fs...>) {
   auto for_each_map = [](auto&& add_one) { (add_one(Fs{}), ...); };
   using u64 = std::uint64_t;
-  // hit, miss, iterate first: they share the built maps (built_map_cache.h).
+  // hit, miss, lookup_*, iterate first: they share the built maps (built_map_cache.h).
   for_each_map([&](auto f) { add("hit" + suffix<decltype(f), H>(n), bench_hit<MapFor<decltype(f), H, u64, u64>>, n); });
   for_each_map([&](auto f) { add("miss" + suffix<decltype(f), H>(n), bench_miss<MapFor<decltype(f), H, u64, u64>>, n); });
+  for_each_map([&](auto f) {
+    add("lookup_hit" + suffix<decltype(f), H>(n), bench_lookup<MapFor<decltype(f), H, u64, u64>>, n, Lookup::kHit);
+  });
+  for_each_map([&](auto f) {
+    add("lookup_miss" + suffix<decltype(f), H>(n), bench_lookup<MapFor<decltype(f), H, u64, u64>>, n, Lookup::kMiss);
+  });
   for_each_map([&](auto f) { add("iterate" + suffix<decltype(f), H>(n), bench_iterate<MapFor<decltype(f), H, u64, u64>>, n); });
   for_each_map([&](auto f) {
     add("insert" + suffix<decltype(f), H>(n), bench_insert<MapFor<decltype(f), H, u64, u64>>, n, Reserve::kNo);

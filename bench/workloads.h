@@ -68,6 +68,18 @@ template <class M>
   return found;
 }
 
+// One find per key, each result stored to its own element of out (0 for a
+// miss): no lookup's address, branch or sum depends on an earlier one, so the
+// CPU may overlap as many lookups as it can keep in flight.
+template <class M>
+[[gnu::noinline]] void lookup_pass(const M& m, const std::vector<typename M::key_type>& keys, std::uint64_t* out) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto it = m.find(keys[i]);
+    out[i] = it != m.end() ? digest(it->second) : 0;
+  }
+  benchmark::DoNotOptimize(out);
+}
+
 template <class M>
 [[gnu::noinline]] std::uint64_t iterate_pass(const M& m) {
   std::uint64_t sum = 0;
@@ -140,6 +152,36 @@ void bench_miss(benchmark::State& state, std::size_t n) {
     if (found != 0) {
       state.SkipWithError("miss: found a key that was never inserted");
       break;
+    }
+  }
+  report_ops(state, passes * n);
+}
+
+enum class Lookup { kHit, kMiss };
+
+// Independent lookups (lookup_pass) of every inserted key or of as many keys
+// never inserted, both in an order of their own (KeySet::lookup_hits,
+// lookup_misses), the same keys in the same order for every map. hit checks
+// each stored value, miss that nothing was found.
+template <class M>
+void bench_lookup(benchmark::State& state, std::size_t n, Lookup kind) {
+  using V = typename M::mapped_type;
+  const M& m = built_map<M>(n);
+  const auto& ks = key_set<typename M::key_type>(n);
+  const auto& keys = kind == Lookup::kHit ? ks.lookup_hits : ks.lookup_misses;
+  const std::size_t passes = passes_for(n);
+  std::vector<std::uint64_t> out(n);
+  for (auto _ : state) {
+    const CpuStopwatch clock;
+    for (std::size_t p = 0; p < passes; ++p) lookup_pass(m, keys, out.data());
+    state.SetIterationTime(clock.seconds());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t want = kind == Lookup::kHit ? digest(value_for<V>(ks.lookup_hit_index[i])) : 0;
+      if (out[i] != want) {
+        state.SkipWithError(kind == Lookup::kHit ? "lookup_hit: a value found is not the value inserted"
+                                                 : "lookup_miss: found a key that was never inserted");
+        break;
+      }
     }
   }
   report_ops(state, passes * n);

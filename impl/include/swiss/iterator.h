@@ -110,11 +110,16 @@ class MapIterator {
   // from where its entry is then, so it must advance before the map
   // rebuilds that entry's table (as with any std map after a rehash; a
   // begin()-started walk has no such limit). In debug builds this is checked.
-  void point_at(const MapT* m, Table* at, std::uint32_t slot) {
+  // `where` is that slot's address (at->slot(slot), which the caller's probe
+  // already has: computing it again would read the table header). A
+  // template, so that declaring it does not name Policy::Slot, which needs
+  // the entry type complete (a map may be a member of its own value type).
+  template <class Slot>
+  void point_at(const MapT* m, Table* at, std::uint32_t slot, Slot* where) {
     map_ = m;
     cur_table_ = at;
     cur_slot_ = slot;
-    cur_ = Policy::element(at->slot(slot));
+    cur_ = Policy::element(where);
     positioned_ = true;
 #ifndef NDEBUG
     rebuilds_ = m->rebuilds_;

@@ -607,12 +607,17 @@ class Map {
   void check_invariants() const;
 
  private:
+  // Where a key is (or goes): its table and slot number, and the slot's
+  // address, computed once by the probe from the directory entry, so that
+  // nothing after the probe (the iterator find returns, at(), building the
+  // entry) reads the table header to find the slot again.
   struct Location {
     Table* table;  // null: not found
     std::uint32_t slot;
+    typename Policy::Slot* at;
   };
 
-  static value_type* element(Location loc) { return Policy::element(loc.table->slot(loc.slot)); }
+  static value_type* element(Location loc) { return Policy::element(loc.at); }
   static const K& key_at(Table* t, std::uint32_t i) { return Policy::element(t->slot(i))->first; }
 
   template <class KK>
@@ -630,15 +635,15 @@ class Map {
   Location locate(const KK& key, std::uint64_t hash) const {
     const TablePtr tp = dir_.entry_for(hash);
     Table* const t = tp.get();
-    if (t == nullptr) return {nullptr, 0};
+    if (t == nullptr) return {nullptr, 0, nullptr};
     const std::uint32_t cap = tp.capacity();
     const std::uint64_t* const ctrl = Table::ctrl_words_of(t);
-    const auto* const slots = Table::slots_of(t, cap);
+    auto* const slots = Table::slots_of(t, cap);  // not const: a Location holds a slot pointer
     const std::uint8_t h2 = detail::h2(hash);
     if (cap == kGroupSlots) {  // the small map: one group, no probing
       for (unsigned i : detail::CtrlWord{ctrl[0]}.match_h2(h2))
-        if (eq_(Policy::element(slots + i)->first, key)) return {t, i};
-      return {nullptr, 0};
+        if (eq_(Policy::element(slots + i)->first, key)) return {t, i, slots + i};
+      return {nullptr, 0, nullptr};
     }
     detail::ProbeSeq seq(hash, cap / kGroupSlots - 1);
     // The first group's slots load while its control word is still on its
@@ -649,9 +654,9 @@ class Map {
       const detail::CtrlWord w{ctrl[seq.offset()]};
       for (unsigned i : w.match_h2(h2)) {
         const std::uint32_t s = seq.slot(i);
-        if (eq_(Policy::element(slots + s)->first, key)) return {t, s};
+        if (eq_(Policy::element(slots + s)->first, key)) return {t, s, slots + s};
       }
-      if (w.match_empty()) return {nullptr, 0};
+      if (w.match_empty()) return {nullptr, 0, nullptr};
     }
   }
 
@@ -670,12 +675,15 @@ class Map {
       }
       const std::uint32_t cap = tp.capacity();
       const std::uint64_t* const ctrl = Table::ctrl_words_of(t);
-      const auto* const slots = Table::slots_of(t, cap);
+      auto* const slots = Table::slots_of(t, cap);  // not const: a Location holds a slot pointer
       if (cap == kGroupSlots) {  // the small map
         const detail::CtrlWord w{ctrl[0]};
         for (unsigned i : w.match_h2(h2))
-          if (eq_(Policy::element(slots + i)->first, key)) return {{t, i}, false};
-        if (const detail::SlotMask empty = w.match_empty()) return {{t, empty.lowest()}, true};
+          if (eq_(Policy::element(slots + i)->first, key)) return {{t, i, slots + i}, false};
+        if (const detail::SlotMask empty = w.match_empty()) {
+          const unsigned i = empty.lowest();
+          return {{t, i, slots + i}, true};
+        }
         detail::Growth<Map>::make_room(*this, t);
         continue;
       }
@@ -687,7 +695,7 @@ class Map {
         const detail::CtrlWord w{ctrl[seq.offset()]};
         for (unsigned i : w.match_h2(h2)) {
           const std::uint32_t s = seq.slot(i);
-          if (eq_(Policy::element(slots + s)->first, key)) return {{t, s}, false};
+          if (eq_(Policy::element(slots + s)->first, key)) return {{t, s, slots + s}, false};
         }
         const detail::SlotMask empty = w.match_empty();
         if (tombstone < 0) {
@@ -696,8 +704,14 @@ class Map {
         }
         if (empty) {
           // A tombstone on the path is reused without spending growth.
-          if (tombstone >= 0) return {{t, static_cast<std::uint32_t>(tombstone)}, true};
-          if (t->growth_left > 0) return {{t, seq.slot(empty.lowest())}, true};
+          if (tombstone >= 0) {
+            const auto s = static_cast<std::uint32_t>(tombstone);
+            return {{t, s, slots + s}, true};
+          }
+          if (t->growth_left > 0) {
+            const std::uint32_t s = seq.slot(empty.lowest());
+            return {{t, s, slots + s}, true};
+          }
           break;
         }
       }
@@ -707,7 +721,7 @@ class Map {
 
   template <class... Args>
   void build_entry(Location loc, std::uint64_t hash, Args&&... args) {
-    auto* s = loc.table->slot(loc.slot);
+    auto* const s = loc.at;
     Policy::unpoison(s);
     try {
       Policy::construct(alloc_, s, std::forward<Args>(args)...);
@@ -794,16 +808,19 @@ class Map {
   size_type erase_key(const KK& k) {
     const Location loc = locate(k, hash_of(k));
     if (loc.table == nullptr) return 0;
-    erase_slot(loc.table, loc.slot);
+    erase_slot(loc.table, loc.slot, loc.at);
     return 1;
   }
   // Erase destroys one entry and touches nothing else: no table is merged,
   // shrunk or rebuilt, so every other entry stays where it is (the C++
-  // contract; memory comes back on rehash(0)).
-  void erase_slot(Table* t, std::uint32_t i) {
-    Policy::destroy(alloc_, t->slot(i));
+  // contract; memory comes back on rehash(0)). s is t->slot(i) (a template
+  // parameter, as in MapIterator::point_at).
+  template <class Slot>
+  void erase_slot(Table* t, std::uint32_t i, Slot* s) {
+    Policy::destroy(alloc_, s);
     forget_slot(t, i);
   }
+  void erase_slot(Table* t, std::uint32_t i) { erase_slot(t, i, t->slot(i)); }
   // The slot's entry is gone (destroyed or handed over) and its bytes zero.
   void forget_slot(Table* t, std::uint32_t i) {
     Policy::poison(t->slot(i));
@@ -843,7 +860,7 @@ class Map {
         }
       }
     }
-    auto* s = loc.table->slot(loc.slot);
+    auto* const s = loc.at;
     Policy::unpoison(s);
     try {
       nh.release_to(s);
@@ -864,7 +881,7 @@ class Map {
   template <class It>
   It make_iterator(Location loc) const {
     It it;
-    if (loc.table != nullptr) it.point_at(this, loc.table, loc.slot);
+    if (loc.table != nullptr) it.point_at(this, loc.table, loc.slot, loc.at);
     return it;
   }
 
